@@ -1,0 +1,44 @@
+import type { AuditContext } from '../audit/audit.service.js';
+import type { Permission } from './permissions.js';
+
+export interface RequestInfo {
+  ip: string;
+  userAgent: string;
+  requestId: string;
+}
+
+/** Who is acting, resolved afresh on every request so role changes apply at once. */
+export interface Actor {
+  userId: string;
+  email: string;
+  roles: string[];
+  permissions: ReadonlySet<Permission>;
+  /** Holds the built-in admin role: sees every USER_SECRET. */
+  isAdmin: boolean;
+  via: 'session' | 'api_key' | 'system';
+  keyId?: string;
+  request: RequestInfo;
+}
+
+export const auditContext = (a: Actor): AuditContext => ({
+  actor: a.email,
+  via: a.keyId ? `api_key:${a.keyId}` : a.via,
+  ip: a.request.ip,
+  userAgent: a.request.userAgent,
+  requestId: a.request.requestId,
+});
+
+export const anonymousContext = (r: RequestInfo): AuditContext => ({ actor: 'anonymous', via: 'none', ip: r.ip, userAgent: r.userAgent, requestId: r.requestId });
+
+/** For the CLI and background jobs, which act with every permission and say so in the audit log. */
+export function systemActor(name: string, permissions: Iterable<Permission>): Actor {
+  return {
+    userId: 'system',
+    email: `system:${name}`,
+    roles: ['admin'],
+    permissions: new Set(permissions),
+    isAdmin: true,
+    via: 'system',
+    request: { ip: 'local', userAgent: name, requestId: `${name}-${Date.now()}` },
+  };
+}

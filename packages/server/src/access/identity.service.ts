@@ -1,0 +1,186 @@
+// Who is calling: first-start bootstrap, sign-in to sessions, API keys, and resolving a request's Actor.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { AuditService } from '../audit/audit.service.js';
+import { AppError } from '../errors.js';
+import type { Database } from '../store/db.js';
+import { anonymousContext, auditContext, type Actor, type RequestInfo } from './actor.js';
+import { createAccessStore } from './access.store.js';
+import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
+import { ADMIN_ROLE, BUILTIN_ROLES, isPermission } from './permissions.js';
+import { FailureLimiter } from './rate-limit.js';
+import { newApiKey, newToken, operatorApiKey, parseApiKey, sameHash, sha256 } from './tokens.js';
+
+export interface IdentityOptions {
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+  now?: () => Date;
+}
+
+const TOUCH_EVERY_MS = 60_000;
+
+export function createIdentityService(deps: { database: Database; audit: AuditService; options: IdentityOptions }) {
+  const { database, audit, options } = deps;
+  const store = createAccessStore(database);
+  const now = options.now ?? (() => new Date());
+  const perAccount = new FailureLimiter(5, 15 * 60_000);
+  const perAddress = new FailureLimiter(30, 15 * 60_000);
+
+  async function actorFor(userId: string, via: Actor['via'], request: RequestInfo, keyId?: string): Promise<Actor | undefined> {
+    const user = await store.userById(userId);
+    if (!user || user.disabled) return undefined;
+    const g = await store.grants(userId);
+    return {
+      userId,
+      email: user.email,
+      roles: g.roles,
+      permissions: new Set(g.permissions.filter(isPermission)),
+      isAdmin: g.roles.includes(ADMIN_ROLE),
+      via,
+      keyId,
+      request,
+    };
+  }
+
+  return {
+    store,
+
+    /** Idempotent: syncs the built-in roles; on an empty database creates the first administrator. */
+    async bootstrap(cfg: { adminEmail: string; adminPassword?: string; adminApiKey?: string }) {
+      const at = now().toISOString();
+      await database.tx(async (trx) => {
+        for (const r of BUILTIN_ROLES) {
+          let role = await store.roleByName(r.name, trx);
+          if (!role) {
+            role = { id: randomUUID(), workspace_id: 'default', name: r.name, description: r.description, builtin: 1, created_at: at, updated_at: at };
+            await store.insertRole(trx, role);
+          }
+          await store.setRolePermissions(trx, role.id, r.permissions);
+        }
+      });
+      if ((await store.countUsers()) > 0) return { created: false as const };
+      const password = cfg.adminPassword ?? randomBytes(18).toString('base64url');
+      const passwordHash = await hashPassword(password);
+      const userId = randomUUID();
+      await database.tx(async (trx) => {
+        await store.insertUser(trx, { id: userId, workspace_id: 'default', email: cfg.adminEmail, password_hash: passwordHash, disabled: 0, created_at: at, updated_at: at });
+        const admin = (await store.roleByName(ADMIN_ROLE, trx))!;
+        await store.setUserRoles(trx, userId, [admin.id]);
+        if (cfg.adminApiKey) {
+          const k = operatorApiKey(cfg.adminApiKey);
+          await store.insertKey(trx, { id: k.id, user_id: userId, name: 'SECRET_MANAGER_ADMIN_API_KEY', secret_hash: k.hash, created_at: at, expires_at: null, last_used_at: null, revoked_at: null });
+        }
+        await audit.append(trx, { actor: 'system:bootstrap', via: 'system', ip: 'local', userAgent: 'coffer', requestId: 'bootstrap' }, {
+          action: 'user.create', target: `user:${cfg.adminEmail}`, outcome: 'allowed', details: { roles: [ADMIN_ROLE], first_admin: true },
+        });
+      });
+      return { created: true as const, email: cfg.adminEmail, generatedPassword: cfg.adminPassword ? undefined : password };
+    },
+
+    async login(email: string, password: string, request: RequestInfo) {
+      const addr = `ip:${request.ip}`;
+      const acct = `email:${email.toLowerCase()}`;
+      const wait = Math.max(perAccount.retryAfter(acct), perAddress.retryAfter(addr));
+      const ctx = { ...anonymousContext(request), actor: email.toLowerCase().slice(0, 254) };
+      if (wait > 0) {
+        await audit.record(ctx, { action: 'auth.login', target: `user:${email.toLowerCase()}`, outcome: 'denied', details: { reason: 'rate_limited' } });
+        throw new AppError('rate_limited', `Too many failed sign-in attempts; try again in ${wait} seconds.`, { retry_after: wait }, { 'retry-after': String(wait) });
+      }
+      const user = await store.userByEmail(email.toLowerCase());
+      const ok = user ? await verifyPassword(user.password_hash, password) : (await verifyPassword(await dummyHash(), password), false);
+      if (!user || !ok || user.disabled) {
+        perAccount.fail(acct);
+        perAddress.fail(addr);
+        await audit.record(ctx, { action: 'auth.login', target: `user:${email.toLowerCase()}`, outcome: 'denied', details: { reason: 'invalid_credentials' } });
+        // One answer for unknown email, wrong password and disabled account: no account enumeration.
+        throw new AppError('invalid_credentials', 'The email or password is wrong.');
+      }
+      perAccount.reset(acct);
+      const token = newToken();
+      const csrf = newToken();
+      const t = now();
+      const expires = new Date(t.getTime() + options.sessionAbsoluteHours * 3600_000);
+      await database.tx(async (trx) => {
+        await store.insertSession(trx, { id: sha256(token), user_id: user.id, csrf_token: csrf, created_at: t.toISOString(), last_seen_at: t.toISOString(), expires_at: expires.toISOString() });
+        await audit.append(trx, { ...ctx, actor: user.email, via: 'password' }, { action: 'auth.login', target: `user:${user.email}`, outcome: 'allowed' });
+      });
+      const actor = (await actorFor(user.id, 'session', request))!;
+      return { token, csrf_token: csrf, expires, actor };
+    },
+
+    async logout(token: string, actor: Actor): Promise<void> {
+      await store.deleteSession(sha256(token));
+      await audit.record(auditContext(actor), { action: 'auth.logout', target: `user:${actor.email}`, outcome: 'allowed' });
+    },
+
+    /** Resolves an API key; undefined when unknown, revoked, expired or its user is disabled. */
+    async fromApiKey(key: string, request: RequestInfo): Promise<Actor | undefined> {
+      const parsed = parseApiKey(key);
+      const { id, hash } = parsed ? { id: parsed.id, hash: sha256(parsed.secret) } : operatorApiKey(key);
+      const row = await store.keyById(id);
+      if (!row || !sameHash(row.secret_hash, hash) || row.revoked_at) return undefined;
+      const t = now();
+      if (row.expires_at && row.expires_at <= t.toISOString()) return undefined;
+      if (!row.last_used_at || t.getTime() - Date.parse(row.last_used_at) > TOUCH_EVERY_MS) {
+        void store.touchKey(id, t.toISOString()).catch(() => undefined);
+      }
+      return actorFor(row.user_id, 'api_key', request, id);
+    },
+
+    /** Resolves a session cookie, enforcing idle and absolute expiry. */
+    async fromSession(token: string, request: RequestInfo): Promise<{ actor: Actor; csrf: string } | undefined> {
+      const id = sha256(token);
+      const s = await store.sessionById(id);
+      if (!s) return undefined;
+      const t = now();
+      const idleLimit = Date.parse(s.last_seen_at) + options.sessionIdleMinutes * 60_000;
+      if (s.expires_at <= t.toISOString() || idleLimit <= t.getTime()) {
+        await store.deleteSession(id);
+        return undefined;
+      }
+      if (t.getTime() - Date.parse(s.last_seen_at) > TOUCH_EVERY_MS) await store.touchSession(id, t.toISOString());
+      const actor = await actorFor(s.user_id, 'session', request);
+      return actor ? { actor, csrf: s.csrf_token } : undefined;
+    },
+
+    async createApiKey(actor: Actor, input: { name: string; expires_at?: string }) {
+      if (input.expires_at && Date.parse(input.expires_at) <= now().getTime()) {
+        throw new AppError('validation_error', 'expires_at: must be in the future', { fields: [{ field: 'body.expires_at', message: 'must be in the future' }] });
+      }
+      const k = newApiKey();
+      await database.tx(async (trx) => {
+        await store.insertKey(trx, { id: k.id, user_id: actor.userId, name: input.name, secret_hash: k.hash, created_at: now().toISOString(), expires_at: input.expires_at ? new Date(input.expires_at).toISOString() : null, last_used_at: null, revoked_at: null });
+        await audit.append(trx, auditContext(actor), { action: 'api_key.create', target: `api_key:${k.id}`, outcome: 'allowed', details: { name: input.name } });
+      });
+      return { id: k.id, key: k.key, prefix: k.prefix };
+    },
+
+    async listApiKeys(actor: Actor) {
+      return (await store.keysOf(actor.userId)).map((k) => ({
+        id: k.id, name: k.name, prefix: `coffer_${k.id}`, created_at: k.created_at, expires_at: k.expires_at, last_used_at: k.last_used_at, revoked_at: k.revoked_at,
+      }));
+    },
+
+    async revokeApiKey(actor: Actor, id: string): Promise<void> {
+      const row = await store.keyById(id);
+      if (!row || row.user_id !== actor.userId) throw new AppError('api_key_not_found', `API key '${id}' was not found.`);
+      await database.tx(async (trx) => {
+        await store.revokeKey(trx, id, now().toISOString());
+        await audit.append(trx, auditContext(actor), { action: 'api_key.revoke', target: `api_key:${id}`, outcome: 'allowed' });
+      });
+    },
+
+    async recordDenied(actor: Actor, target: string, reason: string): Promise<void> {
+      await audit.record(auditContext(actor), { action: 'auth.request', target, outcome: 'denied', details: { reason } });
+    },
+
+    /** The caller as the API shows it. */
+    describe: (a: Actor) => ({ id: a.userId, email: a.email, roles: a.roles, permissions: [...a.permissions].sort(), is_admin: a.isAdmin, via: a.keyId ? 'api_key' : a.via }),
+
+    async recordUnauthenticated(request: RequestInfo, target: string, reason: string): Promise<void> {
+      await audit.record(anonymousContext(request), { action: 'auth.request', target, outcome: 'denied', details: { reason } });
+    },
+
+  };
+}
+
+export type IdentityService = ReturnType<typeof createIdentityService>;

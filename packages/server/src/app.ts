@@ -1,0 +1,84 @@
+// buildApp: the HTTP face of a Coffer instance. No listen() here, so tests use inject().
+import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { accessRoutes } from './access/access.routes.js';
+import { registerAuth } from './access/auth.hook.js';
+import { auditRoutes } from './audit/audit.routes.js';
+import type { Coffer } from './coffer.js';
+import { registerErrorHandler } from './errors.js';
+import { secretsRoutes } from './secrets/secrets.routes.js';
+
+export const API_PREFIX = '/api/v1';
+/** Big enough for a 64 KiB value with JSON escaping; anything larger is refused with 413 before parsing. */
+export const BODY_LIMIT = 256 * 1024;
+
+export interface AppDeps {
+  coffer: Coffer;
+  logger?: Logger;
+  version?: string;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { coffer } = deps;
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger as FastifyBaseLogger } : { logger: false }),
+    bodyLimit: BODY_LIMIT,
+    // Our own ids only: a client-chosen request id would end up in audit entries and logs.
+    requestIdHeader: false,
+    genReqId: () => randomUUID(),
+    routerOptions: { maxParamLength: 2000 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(app);
+
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Coffer', description: 'Self-hosted secret manager for data connectors', version: deps.version ?? '0.1.0' },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: coffer_<id>_<secret>' }, session: { type: 'apiKey', in: 'cookie', name: 'coffer_session' } } },
+      security: [{ apiKey: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+
+  registerAuth(app, { identity: coffer.identity, secretManagerEnabled: coffer.config.enabled });
+
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    // Nothing the API says may sit in a shared or browser cache: values, keys, metadata alike.
+    if (req.url.startsWith(API_PREFIX)) reply.header('cache-control', 'no-store');
+  });
+
+  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await coffer.database.ping();
+      return { status: 'ready' };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable' });
+    }
+  });
+
+  await app.register(async (api) => {
+    await api.register(secretsRoutes(coffer.secrets));
+    await api.register(accessRoutes({ identity: coffer.identity, roles: coffer.roles, secureCookies: false }));
+    await api.register(auditRoutes(coffer.auditReader));
+    api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+    await api.register(async (docs) => {
+      docs.addHook('onRoute', (r) => {
+        r.config = { ...(r.config as object), public: true };
+      });
+      await docs.register(fastifySwaggerUi, { routePrefix: '/docs' });
+    }, { prefix: '' });
+  }, { prefix: API_PREFIX });
+
+  return app;
+}

@@ -1,0 +1,114 @@
+// The append-only, hash-chained audit log (SPEC section 5). Entries are written inside the
+// transaction of the change they describe, or in their own before a value is revealed; a failure
+// to write fails the request (fail closed).
+import { AppError } from '../errors.js';
+import type { Database, Tx } from '../store/db.js';
+import type { AuditTable } from '../store/schema.js';
+import { createAuditStore, type AuditQuery } from './audit.store.js';
+import { entryHash, GENESIS } from './hash.js';
+
+export type Outcome = 'allowed' | 'denied' | 'failed';
+
+export interface AuditContext {
+  actor: string;
+  via: string;
+  ip: string;
+  userAgent: string;
+  requestId: string;
+}
+
+export interface AuditEvent {
+  action: string;
+  target: string;
+  outcome: Outcome;
+  /** Names, ids, versions, reasons: never a secret value, key or password. */
+  details?: Record<string, unknown>;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  entries: number;
+  first_broken: number | null;
+  reason?: string;
+}
+
+export const AuditUnavailable = () => new AppError('audit_unavailable', 'The audit log cannot be written; the request was not carried out.');
+
+export function createAuditService(deps: { database: Database; workspace?: string; onAppend?: (e: AuditEvent) => void }) {
+  const { database } = deps;
+  const store = createAuditStore(database);
+  const workspace = deps.workspace ?? 'default';
+
+  async function append(trx: Tx, ctx: AuditContext, ev: AuditEvent): Promise<void> {
+    try {
+      await appendRow(trx, ctx, ev);
+    } catch {
+      // The caller's transaction rolls back with it: no change without its audit entry.
+      throw AuditUnavailable();
+    }
+    deps.onAppend?.(ev);
+  }
+
+  async function appendRow(trx: Tx, ctx: AuditContext, ev: AuditEvent): Promise<void> {
+    await database.lockAuditChain(trx);
+    const last = await store.last(trx);
+    const fields = {
+      seq: (last?.seq ?? 0) + 1,
+      workspace_id: workspace,
+      at: new Date().toISOString(),
+      actor: ctx.actor,
+      action: ev.action,
+      target: ev.target,
+      outcome: ev.outcome,
+      client_ip: ctx.ip,
+      user_agent: ctx.userAgent.slice(0, 256),
+      request_id: ctx.requestId,
+      details: JSON.stringify({ via: ctx.via, ...ev.details }),
+    };
+    const prev = last?.hash ?? GENESIS;
+    const row: AuditTable = { ...fields, prev_hash: prev, hash: entryHash(prev, fields) };
+    await store.insert(trx, row);
+  }
+
+  return {
+    /** Appends inside the caller's transaction. */
+    append,
+
+    /** Appends in a transaction of its own; throws audit_unavailable if it cannot. */
+    async record(ctx: AuditContext, ev: AuditEvent): Promise<void> {
+      try {
+        await database.tx((trx) => append(trx, ctx, ev));
+      } catch {
+        throw AuditUnavailable();
+      }
+    },
+
+    async list(q: AuditQuery) {
+      const rows = await store.query(q);
+      return rows.map((r) => ({ ...r, outcome: r.outcome as Outcome, details: JSON.parse(r.details) as Record<string, unknown> }));
+    },
+
+    /** Walks the whole chain in order; reports the first entry whose link or hash is wrong. */
+    async verify(): Promise<VerifyResult> {
+      let prevHash = GENESIS;
+      let expectedSeq = 1;
+      let count = 0;
+      for (;;) {
+        const batch = await store.batchFrom(expectedSeq - 1, 1000);
+        if (batch.length === 0) break;
+        for (const row of batch) {
+          const fail = (reason: string): VerifyResult => ({ ok: false, entries: count, first_broken: row.seq === expectedSeq ? row.seq : expectedSeq, reason });
+          if (row.seq !== expectedSeq) return fail(`entry ${expectedSeq} is missing`);
+          if (row.prev_hash !== prevHash) return fail(`entry ${row.seq} does not follow entry ${row.seq - 1}`);
+          if (entryHash(prevHash, row) !== row.hash) return fail(`entry ${row.seq} was altered`);
+          prevHash = row.hash;
+          expectedSeq++;
+          count++;
+        }
+      }
+      return { ok: true, entries: count, first_broken: null };
+    },
+  };
+}
+
+export type AuditService = ReturnType<typeof createAuditService>;

@@ -1,0 +1,39 @@
+import type { Database, Tx } from '../store/db.js';
+import type { AuditTable } from '../store/schema.js';
+
+export interface AuditQuery {
+  actor?: string;
+  action?: string;
+  target?: string;
+  since?: string;
+  until?: string;
+  beforeSeq?: number;
+  limit: number;
+}
+
+export function createAuditStore(database: Database) {
+  const { db } = database;
+  return {
+    async last(trx: Tx): Promise<{ seq: number; hash: string } | undefined> {
+      return trx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    },
+    async insert(trx: Tx, row: AuditTable): Promise<void> {
+      await trx.insertInto('audit_log').values(row).execute();
+    },
+    async query(q: AuditQuery): Promise<AuditTable[]> {
+      let s = db.selectFrom('audit_log').selectAll();
+      if (q.actor) s = s.where('actor', '=', q.actor);
+      if (q.action) s = s.where('action', '=', q.action);
+      if (q.target) s = s.where('target', '=', q.target);
+      if (q.since) s = s.where('at', '>=', q.since);
+      if (q.until) s = s.where('at', '<', q.until);
+      if (q.beforeSeq !== undefined) s = s.where('seq', '<', q.beforeSeq);
+      return s.orderBy('seq', 'desc').limit(q.limit).execute();
+    },
+    async batchFrom(afterSeq: number, size: number): Promise<AuditTable[]> {
+      return db.selectFrom('audit_log').selectAll().where('seq', '>', afterSeq).orderBy('seq', 'asc').limit(size).execute();
+    },
+  };
+}
+
+export type AuditStore = ReturnType<typeof createAuditStore>;
