@@ -45,6 +45,18 @@ const SETTINGS = [
 
 type Env = Record<string, string | undefined>;
 
+/** Read by the SDK, the CLI and the tests from the same environment: not server settings, not typos. */
+const CLIENT_SETTINGS = new Set(['SECRET_MANAGER_URL', 'SECRET_MANAGER_API_KEY', 'SECRET_MANAGER_TEST_DATABASE_URL']);
+
+/** A mistyped name would otherwise be ignored silently and its default used. */
+function unknownNames(env: Env): string[] {
+  const known = new Set<string>(CLIENT_SETTINGS);
+  for (const n of SETTINGS) for (const c of [n, ...(ALIASES[n] ?? [])]) known.add(c).add(`${c}_FILE`);
+  return Object.keys(env)
+    .filter((k) => /^(H2OGPTE_)?SECRET_MANAGER/.test(k) && !known.has(k))
+    .map((k) => `${k}: unknown setting (see the README for the list)`);
+}
+
 /** Resolves aliases and `*_FILE` indirection into one flat map of raw strings. */
 function collectRaw(env: Env, problems: string[]): Record<string, string | undefined> {
   const raw: Record<string, string | undefined> = {};
@@ -116,7 +128,7 @@ const schema = z.object({
 
 /** Parses settings once; throws ConfigError listing every problem. */
 export function loadConfig(env: Env = process.env): Readonly<Config> {
-  const problems: string[] = [];
+  const problems: string[] = unknownNames(env);
   const raw = collectRaw(env, problems);
   // zod treats a present-but-empty string as a value; unset means default.
   const input = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));

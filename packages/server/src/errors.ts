@@ -65,23 +65,26 @@ export const ValidationFailed = (problems: FieldProblem[]) =>
     { fields: problems },
   );
 
-interface ZodLikeIssue {
+interface ZodValidationIssue {
+  keyword?: string;
   instancePath?: string;
   message?: string;
-  params?: { issue?: { path?: PropertyKey[]; message?: string; code?: string; keys?: string[] } };
+  params?: { keys?: string[] };
 }
+
+const CONTEXT_NAMES: Record<string, string> = { querystring: 'query', body: 'body', params: 'params', headers: 'headers' };
 
 /** Fastify's zod validation errors → our per-field list. Never includes the offending value. */
 function zodProblems(err: FastifyError): FieldProblem[] {
-  const where = (err as { validationContext?: string }).validationContext ?? 'body';
-  return ((err.validation ?? []) as ZodLikeIssue[]).flatMap((v) => {
-    const issue = v.params?.issue;
-    const path = issue?.path ?? [];
-    const base = [where, ...path.map(String)].join('.');
-    if (issue?.code === 'unrecognized_keys' && issue.keys) {
-      return issue.keys.map((k) => ({ field: `${base}.${k}`, message: 'unknown field' }));
+  const ctx = (err as { validationContext?: string }).validationContext ?? 'body';
+  const where = CONTEXT_NAMES[ctx] ?? ctx;
+  return ((err.validation ?? []) as ZodValidationIssue[]).flatMap((v) => {
+    const path = (v.instancePath ?? '').split('/').filter(Boolean);
+    const base = [where, ...path].join('.');
+    if (v.keyword === 'unrecognized_keys' && v.params?.keys) {
+      return v.params.keys.map((k) => ({ field: `${base}.${k}`, message: 'unknown field' }));
     }
-    return [{ field: base, message: issue?.message ?? v.message ?? 'invalid' }];
+    return [{ field: base, message: v.message ?? 'invalid' }];
   });
 }
 
@@ -99,6 +102,7 @@ export const sendError: Send = (_req, reply, e) => {
 /** Maps anything thrown to the catalogue; unknown errors become a bare 500 with no internals. */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
+  if (typeof err !== 'object' || err === null) return new AppError('internal_error', 'Internal error.');
   const fe = err as FastifyError;
   if (hasZodFastifySchemaValidationErrors(fe)) return ValidationFailed(zodProblems(fe));
   if (isResponseSerializationError(fe)) return new AppError('internal_error', 'Internal error.');

@@ -22,13 +22,17 @@ export async function runServer(config: Readonly<Config>): Promise<{ url: string
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
 
-  say(`Coffer is listening on ${url} (store: ${config.manager}; secret manager ${config.enabled ? 'enabled' : 'disabled'})`);
-  say(`  API: ${url}/api/v1   API docs: ${url}/api/v1/docs`);
+  // One write, so that whoever waits for the "listening" line also has the credentials.
+  const lines = [
+    `Coffer is listening on ${url} (store: ${config.manager}; secret manager ${config.enabled ? 'enabled' : 'disabled'})`,
+    `  API: ${url}/api/v1   API docs: ${url}/api/v1/docs`,
+  ];
   if (first.created) {
-    say(`First administrator: ${first.email}`);
-    if (first.generatedPassword) say(`  password: ${first.generatedPassword}   (shown only this once; change it after signing in)`);
-    if (config.adminApiKey) say('  API key: the value of SECRET_MANAGER_ADMIN_API_KEY');
+    lines.push(`First administrator: ${first.email}`);
+    if (first.generatedPassword) lines.push(`  password: ${first.generatedPassword}   (shown only this once; change it after signing in)`);
+    if (config.adminApiKey) lines.push('  API key: the value of SECRET_MANAGER_ADMIN_API_KEY');
   }
+  say(lines.join('\n'));
 
   // Background jobs act as the system and say so in the audit log.
   const janitor = systemActor('janitor', PERMISSION_IDS);

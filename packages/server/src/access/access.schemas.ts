@@ -3,7 +3,7 @@ import { PERMISSION_IDS } from './permissions.js';
 
 export const Email = z.email('must be an email address').max(254);
 export const Password = z.string().min(12, 'must be at least 12 characters').max(256, 'must be at most 256 characters');
-const RoleName = z.string().trim().min(1).max(64).regex(/^[^,/\\\u0000-\u001f]+$/, 'must not contain commas, slashes or control characters');
+const RoleName = z.string().trim().min(1).max(64).regex(/^[^,/\\\p{Cc}]+$/u, 'must not contain commas, slashes or control characters');
 
 export const LoginBody = z.object({ email: z.string().min(1).max(254), password: z.string().min(1).max(256) }).strict().meta({ id: 'Login' });
 

@@ -58,7 +58,7 @@ export function readKeyFile(file: string): KeyList {
   try {
     return parseKeyring(readFileSync(file, 'utf8').trim());
   } catch (e) {
-    throw new Error(`${file}: ${(e as Error).message}`);
+    throw new Error(`${file}: ${(e as Error).message}`, { cause: e });
   }
 }
 

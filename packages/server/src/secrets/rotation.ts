@@ -43,7 +43,8 @@ export function createKeyRotation(deps: { database: Database; envelope: Envelope
         if (rows.length === 0) break;
         const next = rows.map((r) => {
           try {
-            return { ...r, fromKek: r.kek_id, ...envelope.rewrap({ workspace: r.workspace_id, secretId: r.secret_id, version: r.version }, r.kek_id, r.wrapped_key) };
+            const re = envelope.rewrap({ workspace: r.workspace_id, secretId: r.secret_id, version: r.version }, r.kek_id, r.wrapped_key);
+            return { workspace_id: r.workspace_id, secret_id: r.secret_id, version: r.version, fromKek: r.kek_id, kek_id: re.kekId, wrapped_key: re.wrappedKey };
           } catch (e) {
             if (e instanceof DecryptError) {
               throw new AppError('unavailable', `Cannot re-wrap ${r.secret_id} v${r.version}: ${e.message}. Put key '${r.kek_id}' back in the keyring and run again.`);
