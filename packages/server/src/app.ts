@@ -12,6 +12,10 @@ import { auditRoutes } from './audit/audit.routes.js';
 import type { Coffer } from './coffer.js';
 import { registerErrorHandler } from './errors.js';
 import { secretsRoutes } from './secrets/secrets.routes.js';
+import { registerCors } from './surface/cors.js';
+import { registerSecurityHeaders } from './surface/headers.js';
+import { limitByAddress, limitByCredential } from './surface/rate-limit.hooks.js';
+import { serverOptions } from './surface/server-options.js';
 
 export const API_PREFIX = '/api/v1';
 /** Big enough for a 64 KiB value with JSON escaping; anything larger is refused with 413 before parsing. */
@@ -31,14 +35,17 @@ export interface AppDeps {
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { coffer } = deps;
+  const { config } = coffer;
+  // With TLS the server is an https.Server; Fastify's types tie that to the option, ours do not need it.
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger as FastifyBaseLogger } : { logger: false }),
+    ...serverOptions(config),
     bodyLimit: BODY_LIMIT,
     // Our own ids only: a client-chosen request id would end up in audit entries and logs.
     requestIdHeader: false,
     genReqId: () => randomUUID(),
     routerOptions: { maxParamLength: 2000 },
-  });
+  } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
   // JSON only: a text/plain body would otherwise reach validation as a string.
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
@@ -63,7 +70,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     transformObject: jsonSchemaTransformObject,
   });
 
-  registerAuth(app, { identity: coffer.identity, secretManagerEnabled: coffer.config.enabled });
+  // Order matters: onRequest hooks run as added. Headers first (every answer carries them, refusals
+  // too), then the per-address limit (before credentials cost a lookup), CORS (a preflight carries
+  // no credentials), who is calling, and the per-credential limit.
+  await registerSecurityHeaders(app);
+  limitByAddress(app, { perMinute: config.rateLimitPerAddress, identity: coffer.identity });
+  registerCors(app, config.corsOrigins);
+  registerAuth(app, { identity: coffer.identity, secretManagerEnabled: config.enabled });
+  limitByCredential(app, { perMinute: config.rateLimitPerKey, identity: coffer.identity });
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
@@ -83,14 +97,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(async (api) => {
     await api.register(secretsRoutes(coffer.secrets));
-    await api.register(accessRoutes({ identity: coffer.identity, roles: coffer.roles, secureCookies: false }));
+    await api.register(accessRoutes({ identity: coffer.identity, roles: coffer.roles, secureCookies: config.tls !== undefined }));
     await api.register(auditRoutes(coffer.auditReader));
     api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
     await api.register(async (docs) => {
       docs.addHook('onRoute', (r) => {
         r.config = { ...(r.config as object), public: true };
       });
-      await docs.register(fastifySwaggerUi, { routePrefix: '/docs' });
+      // No validator badge: it would load an image from validator.swagger.io, which the CSP refuses.
+      await docs.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } });
     }, { prefix: '' });
   }, { prefix: API_PREFIX });
 

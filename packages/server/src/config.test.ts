@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { tempDir } from '../test/helpers.js';
+import { selfSignedCert } from '../test/tls.js';
 import { ConfigError, loadConfig } from './config.js';
 
 const KEY_A = Buffer.alloc(32, 1).toString('base64');
@@ -90,5 +91,37 @@ describe('settings', () => {
     assert.match(problems({ SECRET_MANAGER_MASTER_KEY: `a:${KEY_A},a:${KEY_B}` })[0]!, /appears twice/);
     assert.match(problems({ SECRET_MANAGER_MASTER_KEY: `a:${Buffer.alloc(16).toString('base64')}` })[0]!, /32 bytes/);
     assert.match(problems({ SECRET_MANAGER_MASTER_KEY: 'bad id!:' + KEY_A })[0]!, /key id/);
+  });
+
+  it('has closed, generous defaults for the HTTP surface', () => {
+    const c = loadConfig({});
+    assert.equal(c.tls, undefined);
+    assert.deepEqual(c.corsOrigins, []);
+    assert.deepEqual(c.trustedProxies, []);
+    assert.deepEqual([c.rateLimitPerKey, c.rateLimitPerAddress, c.requestTimeoutSeconds, c.headersTimeoutSeconds], [6000, 12000, 30, 10]);
+  });
+
+  it('reads a TLS certificate and key from files, both or neither, and checks that they belong together', () => {
+    const dir = tempDir();
+    const a = selfSignedCert(dir, 'a');
+    const b = selfSignedCert(dir, 'b');
+    const c = loadConfig({ SECRET_MANAGER_TLS_CERT_FILE: a.certFile, SECRET_MANAGER_TLS_KEY_FILE: a.keyFile });
+    assert.equal(c.tls?.cert, a.cert.trim());
+    assert.deepEqual(problems({ SECRET_MANAGER_TLS_KEY_FILE: a.keyFile }), ['SECRET_MANAGER_TLS_CERT_FILE and SECRET_MANAGER_TLS_KEY_FILE: set both or neither']);
+    assert.deepEqual(problems({ SECRET_MANAGER_TLS_CERT_FILE: a.certFile, SECRET_MANAGER_TLS_KEY_FILE: b.keyFile }), ['SECRET_MANAGER_TLS_KEY_FILE: the key does not belong to the certificate']);
+    const p = problems({ SECRET_MANAGER_TLS_CERT_FILE: a.keyFile, SECRET_MANAGER_TLS_KEY_FILE: a.certFile });
+    assert.deepEqual(p.map((x) => x.split(':')[0]), ['SECRET_MANAGER_TLS_CERT_FILE', 'SECRET_MANAGER_TLS_KEY_FILE']);
+    assert.ok(!p.join('\n').includes('PRIVATE KEY'), 'the key is never echoed');
+  });
+
+  it('checks CORS origins, trusted proxies and timeouts', () => {
+    assert.deepEqual(loadConfig({ SECRET_MANAGER_CORS_ORIGINS: 'https://App.Example.com, http://localhost:5173' }).corsOrigins, ['https://app.example.com', 'http://localhost:5173']);
+    for (const bad of ['*', 'https://app.example.com/', 'app.example.com', 'https://a.example.com/path']) {
+      assert.match(problems({ SECRET_MANAGER_CORS_ORIGINS: bad })[0]!, /^SECRET_MANAGER_CORS_ORIGINS: each entry must be an origin/, bad);
+    }
+    assert.deepEqual(loadConfig({ SECRET_MANAGER_TRUSTED_PROXIES: '10.0.0.0/8,::1,loopback' }).trustedProxies, ['10.0.0.0/8', '::1', 'loopback']);
+    for (const bad of ['10.0.0.0/33', 'proxy.example.com', '*']) assert.match(problems({ SECRET_MANAGER_TRUSTED_PROXIES: bad })[0]!, /^SECRET_MANAGER_TRUSTED_PROXIES:/, bad);
+    assert.match(problems({ SECRET_MANAGER_HEADERS_TIMEOUT_SECONDS: '60', SECRET_MANAGER_REQUEST_TIMEOUT_SECONDS: '30' })[0]!, /must not exceed/);
+    assert.equal(loadConfig({ SECRET_MANAGER_RATE_LIMIT_PER_KEY: '0' }).rateLimitPerKey, 0);
   });
 });

@@ -1,5 +1,7 @@
 // The only module that reads process.env. Everything else receives the frozen Config.
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 export type Keyring = { id: string; key: Buffer }[];
@@ -20,6 +22,18 @@ export interface Config {
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
   sqliteSynchronous: 'full' | 'normal';
+  /** PEM certificate chain and key: the server speaks HTTPS, cookies are Secure and HSTS is sent. */
+  tls: { cert: string; key: string } | undefined;
+  /** Browser origins allowed to call the API from other sites (CORS); empty: none. */
+  corsOrigins: string[];
+  /** Requests per minute per API key or session, and per client address; 0 turns a limit off. */
+  rateLimitPerKey: number;
+  rateLimitPerAddress: number;
+  /** Slow clients: whole request (headers and body), and headers alone. */
+  requestTimeoutSeconds: number;
+  headersTimeoutSeconds: number;
+  /** Addresses or CIDR ranges of reverse proxies whose X-Forwarded-For/-Proto are believed. */
+  trustedProxies: string[];
 }
 
 export class ConfigError extends Error {
@@ -40,7 +54,9 @@ const SETTINGS = [
   'SECRET_MANAGER_MASTER_KEY', 'SECRET_MANAGER_HOST', 'SECRET_MANAGER_PORT', 'SECRET_MANAGER_ADMIN_EMAIL',
   'SECRET_MANAGER_ADMIN_PASSWORD', 'SECRET_MANAGER_TRASH_DAYS', 'SECRET_MANAGER_ADMIN_API_KEY',
   'SECRET_MANAGER_LOG_LEVEL', 'SECRET_MANAGER_SESSION_IDLE_MINUTES', 'SECRET_MANAGER_SESSION_ABSOLUTE_HOURS',
-  'SECRET_MANAGER_SQLITE_SYNCHRONOUS',
+  'SECRET_MANAGER_SQLITE_SYNCHRONOUS', 'SECRET_MANAGER_TLS_CERT', 'SECRET_MANAGER_TLS_KEY', 'SECRET_MANAGER_CORS_ORIGINS',
+  'SECRET_MANAGER_RATE_LIMIT_PER_KEY', 'SECRET_MANAGER_RATE_LIMIT_PER_ADDRESS', 'SECRET_MANAGER_REQUEST_TIMEOUT_SECONDS',
+  'SECRET_MANAGER_HEADERS_TIMEOUT_SECONDS', 'SECRET_MANAGER_TRUSTED_PROXIES',
 ] as const;
 
 type Env = Record<string, string | undefined>;
@@ -90,6 +106,51 @@ const int = (min: number, max: number) =>
 
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
 
+const list = (text: string | undefined) => (text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+/** An origin is scheme, host and port only, as browsers send it in the Origin header. */
+const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9a-f:.]+\](:\d{1,5})?$/;
+const originList = z.string().transform(list).pipe(
+  z.array(z.string().transform((o) => o.toLowerCase()).pipe(z.string().regex(ORIGIN, 'each entry must be an origin such as https://app.example.com (no path, no *)'))),
+);
+
+/** What proxy-addr (Fastify's trustProxy) accepts: addresses, CIDR ranges and its named ranges. */
+const proxyEntry = (p: string) => {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(p)) return true;
+  const [addr, bits, ...rest] = p.split('/');
+  if (rest.length > 0 || !addr || isIP(addr) === 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(addr) === 4 ? 32 : 128));
+};
+const proxyList = z.string().transform(list).pipe(
+  z.array(z.string().refine(proxyEntry, 'each entry must be an IP address, a CIDR range, or loopback/linklocal/uniquelocal')),
+);
+
+/** Both halves or neither; checked now so that a bad file stops the start, not the first client. */
+function checkTls(cert: string | undefined, key: string | undefined, problems: string[]): Config['tls'] {
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) {
+    problems.push('SECRET_MANAGER_TLS_CERT_FILE and SECRET_MANAGER_TLS_KEY_FILE: set both or neither');
+    return undefined;
+  }
+  let x509: X509Certificate | undefined;
+  try {
+    x509 = new X509Certificate(cert);
+  } catch {
+    problems.push('SECRET_MANAGER_TLS_CERT_FILE: not a PEM certificate');
+  }
+  let privateKey: ReturnType<typeof createPrivateKey> | undefined;
+  try {
+    privateKey = createPrivateKey(key);
+  } catch {
+    // Never the parser's message: it could quote the key.
+    problems.push('SECRET_MANAGER_TLS_KEY_FILE: not a PEM private key (encrypted keys are not supported)');
+  }
+  if (x509 && privateKey && !x509.checkPrivateKey(privateKey)) {
+    problems.push('SECRET_MANAGER_TLS_KEY_FILE: the key does not belong to the certificate');
+  }
+  return { cert, key };
+}
+
 export function parseKeyring(text: string): Keyring {
   const entries = text.split(',').map((s) => s.trim()).filter(Boolean);
   if (entries.length === 0) throw new Error('is empty');
@@ -124,6 +185,12 @@ const schema = z.object({
   SECRET_MANAGER_SESSION_IDLE_MINUTES: int(1, 24 * 60).default(30),
   SECRET_MANAGER_SESSION_ABSOLUTE_HOURS: int(1, 24 * 30).default(12),
   SECRET_MANAGER_SQLITE_SYNCHRONOUS: z.enum(['full', 'normal']).default('full'),
+  SECRET_MANAGER_CORS_ORIGINS: originList.default([]),
+  SECRET_MANAGER_RATE_LIMIT_PER_KEY: int(0, 1_000_000).default(6000),
+  SECRET_MANAGER_RATE_LIMIT_PER_ADDRESS: int(0, 1_000_000).default(12000),
+  SECRET_MANAGER_REQUEST_TIMEOUT_SECONDS: int(1, 3600).default(30),
+  SECRET_MANAGER_HEADERS_TIMEOUT_SECONDS: int(1, 3600).default(10),
+  SECRET_MANAGER_TRUSTED_PROXIES: proxyList.default([]),
 });
 
 /** Parses settings once; throws ConfigError listing every problem. */
@@ -155,6 +222,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       problems.push('SECRET_MANAGER_MASTER_KEY: required when SECRET_MANAGER=securestore (replicas must share it)');
     }
   }
+  const tls = checkTls(raw.SECRET_MANAGER_TLS_CERT, raw.SECRET_MANAGER_TLS_KEY, problems);
+  if (v && v.SECRET_MANAGER_HEADERS_TIMEOUT_SECONDS > v.SECRET_MANAGER_REQUEST_TIMEOUT_SECONDS) {
+    problems.push('SECRET_MANAGER_HEADERS_TIMEOUT_SECONDS: must not exceed SECRET_MANAGER_REQUEST_TIMEOUT_SECONDS');
+  }
   if (problems.length > 0 || !v) throw new ConfigError(problems);
   return Object.freeze({
     enabled: v.SECRET_MANAGER_ENABLED,
@@ -172,5 +243,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     sessionIdleMinutes: v.SECRET_MANAGER_SESSION_IDLE_MINUTES,
     sessionAbsoluteHours: v.SECRET_MANAGER_SESSION_ABSOLUTE_HOURS,
     sqliteSynchronous: v.SECRET_MANAGER_SQLITE_SYNCHRONOUS,
+    tls,
+    corsOrigins: v.SECRET_MANAGER_CORS_ORIGINS,
+    rateLimitPerKey: v.SECRET_MANAGER_RATE_LIMIT_PER_KEY,
+    rateLimitPerAddress: v.SECRET_MANAGER_RATE_LIMIT_PER_ADDRESS,
+    requestTimeoutSeconds: v.SECRET_MANAGER_REQUEST_TIMEOUT_SECONDS,
+    headersTimeoutSeconds: v.SECRET_MANAGER_HEADERS_TIMEOUT_SECONDS,
+    trustedProxies: v.SECRET_MANAGER_TRUSTED_PROXIES,
   });
 }

@@ -21,7 +21,7 @@ export async function runServer(config: Readonly<Config>): Promise<{ url: string
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  const url = `${config.tls ? 'https' : 'http'}://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
 
   // One write, so that whoever waits for the "listening" line also has the credentials.
   const lines = [

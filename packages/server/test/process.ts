@@ -31,7 +31,7 @@ export async function startServer(env: Record<string, string>, timeoutMs = 20_00
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${r.output()}`)), timeoutMs);
     const check = () => {
-      const m = /listening on (http:\/\/\S+)/.exec(r.output());
+      const m = /listening on (https?:\/\/\S+)/.exec(r.output());
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);

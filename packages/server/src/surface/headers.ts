@@ -1,0 +1,39 @@
+// Security headers on every answer (helmet), with one Content-Security-Policy that suits both
+// pages the server serves: the React UI at / and the Swagger UI at /api/v1/docs. Both load only
+// their own files: scripts from this origin and never inline; styles from this origin plus
+// inline, because Mantine writes its CSS variables into <style> elements (a nonce would need the
+// server to rewrite index.html per request; injected CSS cannot run script). Nothing may frame a
+// page (clickjacking on Reveal), and the API's JSON needs nothing at all.
+import fastifyHelmet from '@fastify/helmet';
+import type { FastifyInstance } from 'fastify';
+
+export const CSP_DIRECTIVES = {
+  'default-src': ["'self'"],
+  'script-src': ["'self'"],
+  'script-src-attr': ["'none'"],
+  'style-src': ["'self'", "'unsafe-inline'"],
+  'img-src': ["'self'", 'data:'],
+  'font-src': ["'self'", 'data:'],
+  'connect-src': ["'self'"],
+  'object-src': ["'none'"],
+  'base-uri': ["'none'"],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+};
+
+/** A year, for this host and its subdomains; not preloaded (that is the operator's choice). */
+export const HSTS = 'max-age=31536000; includeSubDomains';
+
+export async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
+    xFrameOptions: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    // Sent per request below: only an answer that travels over TLS may carry it.
+    strictTransportSecurity: false,
+  });
+  // req.protocol is https on a TLS socket, or behind a trusted proxy that says X-Forwarded-Proto: https.
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.protocol === 'https') reply.header('strict-transport-security', HSTS);
+  });
+}
