@@ -134,8 +134,11 @@ export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err, req, reply) => {
     const e = toAppError(err);
     if (e.status >= 500) {
-      // Log the class and code only: a driver error message can quote SQL parameters.
-      req.log.error({ errName: (err as Error)?.name, errCode: (err as FastifyError)?.code, stack: (err as Error)?.stack?.split('\n').slice(1, 6).join('\n') }, 'request failed');
+      // Log the class, code and call sites only: a driver error message can quote SQL parameters,
+      // and JSON.parse quotes its input. A message with line breaks spills into the first lines of
+      // the stack, so only lines that are frames are kept.
+      const frames = ((err as Error)?.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 5).join('\n');
+      req.log.error({ errName: (err as Error)?.name, errCode: (err as FastifyError)?.code, stack: frames }, 'request failed');
     }
     return sendError(req, reply, e);
   });

@@ -43,11 +43,16 @@ function gcmOpen(key: Buffer, sealed: Buffer, aad: Buffer): Buffer {
   const d = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV));
   d.setAAD(aad);
   d.setAuthTag(sealed.subarray(sealed.length - TAG));
+  // GCM gives all of the plaintext from update() and nothing from final(): returning update()'s
+  // buffer itself leaves no second copy of a value or data key behind to zero.
+  const plain = d.update(sealed.subarray(IV, sealed.length - TAG));
   try {
-    return Buffer.concat([d.update(sealed.subarray(IV, sealed.length - TAG)), d.final()]);
+    d.final();
   } catch {
+    plain.fill(0);
     throw new DecryptError('authentication failed');
   }
+  return plain;
 }
 
 export function createEnvelope(keyring: Keyring) {

@@ -15,7 +15,10 @@ export class Keyring {
   /** Swaps in a new list (SIGHUP after a key was added to the key file): no restart, no downtime. */
   replace(list: KeyList): void {
     if (list.length === 0) throw new Error('keyring is empty');
+    const old = this.keys;
     this.keys = new Map(list.map((k) => [k.id, Buffer.from(k.key)]));
+    // Crypto here is synchronous, so no request still holds one of the old buffers.
+    for (const key of old.values()) key.fill(0);
     this.current_ = list[0]!.id;
   }
 

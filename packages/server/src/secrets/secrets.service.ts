@@ -4,7 +4,7 @@ import type { Actor } from '../access/actor.js';
 import { auditContext } from '../access/actor.js';
 import type { Guard } from '../access/guard.js';
 import type { AuditService } from '../audit/audit.service.js';
-import type { Envelope } from '../crypto/envelope.js';
+import { DecryptError, type Envelope } from '../crypto/envelope.js';
 import { AppError, SecretNotFound, ValidationFailed } from '../errors.js';
 import type { Database } from '../store/db.js';
 import { createSecretsStore, type SecretRow } from './secrets.store.js';
@@ -124,6 +124,9 @@ export function createSecretsService(deps: { database: Database; envelope: Envel
     const plain = envelope.open({ workspace, secretId: id, version }, { kekId: row.kek_id, wrappedKey: row.wrapped_key, ciphertext: row.ciphertext });
     try {
       return JSON.parse(plain.toString('utf8')) as SecretValue;
+    } catch {
+      // JSON.parse's message quotes the text it choked on, here the decrypted value: never pass it on.
+      throw new DecryptError('the decrypted value is not JSON');
     } finally {
       plain.fill(0);
     }
