@@ -33,6 +33,14 @@ export interface VerifyResult {
   reason?: string;
 }
 
+/**
+ * Text as the database will give it back, so the hash taken now still matches on verify: a lone
+ * surrogate is stored as U+FFFD (JSON.stringify would hash it as the escape \ud800), and U+0000
+ * is cut off or refused by some stores. Actors, targets and agents can come straight from a client.
+ */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+export const storable = (s: string) => s.replace(LONE_SURROGATE, '\ufffd').replaceAll('\u0000', '\ufffd');
+
 export const AuditUnavailable = () => new AppError('audit_unavailable', 'The audit log cannot be written; the request was not carried out.');
 
 export function createAuditService(deps: { database: Database; workspace?: string; onAppend?: (e: AuditEvent) => void }) {
@@ -43,14 +51,14 @@ export function createAuditService(deps: { database: Database; workspace?: strin
   const entry = (ctx: AuditContext, ev: AuditEvent): NewEntry => ({
     workspace_id: workspace,
     at: new Date().toISOString(),
-    actor: ctx.actor,
+    actor: storable(ctx.actor),
     action: ev.action,
-    target: ev.target,
+    target: storable(ev.target),
     outcome: ev.outcome,
-    client_ip: ctx.ip,
-    user_agent: ctx.userAgent.slice(0, 256),
-    request_id: ctx.requestId,
-    details: JSON.stringify({ via: ctx.via, ...ev.details }),
+    client_ip: storable(ctx.ip),
+    user_agent: storable(ctx.userAgent.slice(0, 256)),
+    request_id: storable(ctx.requestId),
+    details: storable(JSON.stringify({ via: ctx.via, ...ev.details })),
   });
 
   async function append(trx: Tx, ctx: AuditContext, ev: AuditEvent): Promise<void> {
@@ -76,6 +84,7 @@ export function createAuditService(deps: { database: Database; workspace?: strin
     reject: (e: Error) => void;
   }
   const pending: Pending[] = [];
+  let walking: Promise<VerifyResult> | undefined;
   let flushing = false;
 
   /** While one batch is being written, the next one gathers: a group commit. */
@@ -131,27 +140,38 @@ export function createAuditService(deps: { database: Database; workspace?: strin
       return rows.map((r) => ({ ...r, outcome: r.outcome as Outcome, details: JSON.parse(r.details) as Record<string, unknown> }));
     },
 
-    /** Walks the whole chain in order; reports the first entry whose link or hash is wrong. */
-    async verify(): Promise<VerifyResult> {
-      let prevHash = GENESIS;
-      let expectedSeq = 1;
-      let count = 0;
-      for (;;) {
-        const batch = await store.batchFrom(expectedSeq - 1, 1000);
-        if (batch.length === 0) break;
-        for (const row of batch) {
-          const fail = (reason: string): VerifyResult => ({ ok: false, entries: count, first_broken: row.seq === expectedSeq ? row.seq : expectedSeq, reason });
-          if (row.seq !== expectedSeq) return fail(`entry ${expectedSeq} is missing`);
-          if (row.prev_hash !== prevHash) return fail(`entry ${row.seq} does not follow entry ${row.seq - 1}`);
-          if (entryHash(prevHash, row) !== row.hash) return fail(`entry ${row.seq} was altered`);
-          prevHash = row.hash;
-          expectedSeq++;
-          count++;
-        }
-      }
-      return { ok: true, entries: count, first_broken: null };
+    /**
+     * Walks the whole chain in order; reports the first entry whose link or hash is wrong.
+     * Callers at the same time share one walk, and the walk lets other requests run between
+     * batches: the store's queries never wait on I/O, so without that a long log would stop the
+     * server for as long as a walk takes (0.7 s per 100,000 entries here), once per caller.
+     */
+    verify(): Promise<VerifyResult> {
+      walking ??= walk().finally(() => (walking = undefined));
+      return walking;
     },
   };
+
+  async function walk(): Promise<VerifyResult> {
+    let prevHash = GENESIS;
+    let expectedSeq = 1;
+    let count = 0;
+    for (;;) {
+      const batch = await store.batchFrom(expectedSeq - 1, 1000);
+      if (batch.length === 0) break;
+      for (const row of batch) {
+        const fail = (reason: string): VerifyResult => ({ ok: false, entries: count, first_broken: row.seq === expectedSeq ? row.seq : expectedSeq, reason });
+        if (row.seq !== expectedSeq) return fail(`entry ${expectedSeq} is missing`);
+        if (row.prev_hash !== prevHash) return fail(`entry ${row.seq} does not follow entry ${row.seq - 1}`);
+        if (entryHash(prevHash, row) !== row.hash) return fail(`entry ${row.seq} was altered`);
+        prevHash = row.hash;
+        expectedSeq++;
+        count++;
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return { ok: true, entries: count, first_broken: null };
+  }
 }
 
 export type AuditService = ReturnType<typeof createAuditService>;
