@@ -3,19 +3,19 @@ import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { accessRoutes } from './access/access.routes.js';
 import { registerAuth } from './access/auth.hook.js';
 import { auditRoutes } from './audit/audit.routes.js';
 import type { Coffer } from './coffer.js';
-import { registerErrorHandler } from './errors.js';
+import { registerErrorHandler, sendError, toAppError } from './errors.js';
 import { secretsRoutes } from './secrets/secrets.routes.js';
 import { registerCors } from './surface/cors.js';
 import { registerSecurityHeaders } from './surface/headers.js';
 import { limitByAddress, limitByCredential } from './surface/rate-limit.hooks.js';
-import { serverOptions } from './surface/server-options.js';
+import { ignoreUnknownExpectations, serverOptions } from './surface/server-options.js';
 
 export const API_PREFIX = '/api/v1';
 /** Big enough for a 64 KiB value with JSON escaping; anything larger is refused with 413 before parsing. */
@@ -45,7 +45,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: false,
     genReqId: () => randomUUID(),
     routerOptions: { maxParamLength: 2000 },
+    // A URL that cannot be decoded (%ZZ, %%) fails in the router, before any hook or handler:
+    // without this its answer would be Fastify's own shape, not the catalogue's.
+    frameworkErrors: (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => sendError(req, reply, toAppError(err)),
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+  ignoreUnknownExpectations(app.server);
   // JSON only: a text/plain body would otherwise reach validation as a string.
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);

@@ -117,6 +117,8 @@ export function toAppError(err: unknown): AppError {
       return new AppError('invalid_json', 'The body is empty; send a JSON object.');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new AppError('invalid_json', 'The body is not valid JSON.');
+    case 'FST_ERR_BAD_URL':
+      return new AppError('validation_error', 'The URL is not valid (a malformed %-escape).');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new AppError('validation_error', 'Content-Length does not match the body.');
   }

@@ -1,6 +1,6 @@
 // How the server meets the network: optional TLS, limits on header size, timeouts against slow
 // clients, which proxies to believe, and the answer to a request that is not even valid HTTP.
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Config } from '../config.js';
 
@@ -52,4 +52,13 @@ export function serverOptions(c: Net) {
     trustProxy: c.trustedProxies.length > 0 ? [...c.trustedProxies] : false,
     clientErrorHandler,
   };
+}
+
+/**
+ * Node answers an Expect header other than 100-continue with its own bare 417. The standard lets
+ * a server ignore such an expectation instead, so the request goes through the app like any
+ * other: with its security headers and, if refused, an answer in the catalogue's shape.
+ */
+export function ignoreUnknownExpectations(server: Server): void {
+  server.on('checkExpectation', (req, res) => server.emit('request', req, res));
 }
