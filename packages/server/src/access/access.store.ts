@@ -4,7 +4,7 @@ import type { ApiKeysTable, RolesTable, SessionsTable, UsersTable } from '../sto
 export function createAccessStore(database: Database) {
   const { db } = database;
   return {
-    countUsers: async (): Promise<number> => Number((await db.selectFrom('users').select((e) => e.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+    countUsers: async (trx: Tx = db): Promise<number> => Number((await trx.selectFrom('users').select((e) => e.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
     insertUser: (trx: Tx, row: UsersTable) => trx.insertInto('users').values(row).execute(),
     userByEmail: (email: string) => db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst(),
     userById: (id: string, trx: Tx = db) => trx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst(),

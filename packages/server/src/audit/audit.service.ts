@@ -49,6 +49,10 @@ export function createAuditService(deps: { database: Database; workspace?: strin
     deps.onAppend?.(ev);
   }
 
+  // What a caller typed (an email at sign-in, a name in a path) can hold U+0000, which the store
+  // refuses; the entry must still be written, so it is recorded as U+FFFD.
+  const text = (s: string) => s.replace(/\0/g, '\uFFFD');
+
   async function appendRow(trx: Tx, ctx: AuditContext, ev: AuditEvent): Promise<void> {
     await database.lockAuditChain(trx);
     const last = await store.last(trx);
@@ -56,12 +60,12 @@ export function createAuditService(deps: { database: Database; workspace?: strin
       seq: (last?.seq ?? 0) + 1,
       workspace_id: workspace,
       at: new Date().toISOString(),
-      actor: ctx.actor,
+      actor: text(ctx.actor),
       action: ev.action,
-      target: ev.target,
+      target: text(ev.target),
       outcome: ev.outcome,
-      client_ip: ctx.ip,
-      user_agent: ctx.userAgent.slice(0, 256),
+      client_ip: text(ctx.ip),
+      user_agent: text(ctx.userAgent.slice(0, 256)),
       request_id: ctx.requestId,
       details: JSON.stringify({ via: ctx.via, ...ev.details }),
     };

@@ -67,8 +67,12 @@ export function createSecretsStore(database: Database, workspace = 'default') {
       return Number(r.numUpdatedRows) === 1;
     },
 
-    version: (id: string, version: number) =>
-      db.selectFrom('secret_versions').selectAll().where('workspace_id', '=', workspace).where('secret_id', '=', id).where('version', '=', version).executeTakeFirst(),
+    /** The head row, locked against other writers until the transaction ends. */
+    lockHead: (trx: Tx, id: string) =>
+      database.forUpdate(trx.selectFrom('secrets').select(['version', 'secret_type', 'deleted_at']).where('workspace_id', '=', workspace).where('id', '=', id)).executeTakeFirst(),
+
+    version: (id: string, version: number, trx: Tx = db) =>
+      trx.selectFrom('secret_versions').selectAll().where('workspace_id', '=', workspace).where('secret_id', '=', id).where('version', '=', version).executeTakeFirst(),
 
     versions: (id: string) =>
       db.selectFrom('secret_versions').select(['version', 'field_names', 'kek_id', 'created_at', 'created_by'])
