@@ -6,7 +6,7 @@ import type { Database } from '../store/db.js';
 import { anonymousContext, auditContext, type Actor, type RequestInfo } from './actor.js';
 import { createAccessStore } from './access.store.js';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
-import { ADMIN_ROLE, BUILTIN_ROLES, isPermission } from './permissions.js';
+import { ACCESS_LOCK, ADMIN_ROLE, BUILTIN_ROLES, isPermission } from './permissions.js';
 import { FailureLimiter } from './rate-limit.js';
 import { newApiKey, newToken, operatorApiKey, parseApiKey, sameHash, sha256 } from './tokens.js';
 
@@ -54,7 +54,7 @@ export function createIdentityService(deps: { database: Database; audit: AuditSe
       // Hashed before the lock is taken (argon2 is slow), and only when no user exists yet.
       const passwordHash = (await store.countUsers()) === 0 ? await hashPassword(password) : undefined;
       const created = await database.tx(async (trx) => {
-        await database.lock(trx, 'bootstrap');
+        await database.lock(trx, ACCESS_LOCK);
         for (const r of BUILTIN_ROLES) {
           let role = await store.roleByName(r.name, trx);
           if (!role) {

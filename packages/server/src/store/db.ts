@@ -137,8 +137,11 @@ function openPostgres(url: string, poolSize: number): Omit<Database, 'schemaAhea
     // bigint columns (audit seq, counts) as numbers: they stay far below 2^53.
     types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) },
   } as pg.PoolConfig);
-  // An idle client's error (server restart) must not crash the process; the next query reconnects.
+  // A lost connection (server restart, fail-over, a terminated backend) must not crash the process:
+  // pg emits 'error' on the client as well as failing its query, and pg-pool listens only while the
+  // client is idle. The request in flight fails; the pool drops the broken client and reconnects.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<DB>({ dialect: withTextGuard(new PostgresDialect({ pool })) });
   return {
     dialect: 'postgres',

@@ -174,6 +174,23 @@ describe('locks across replicas', () => {
   });
 });
 
+describe('connections', () => {
+  it('a connection the server drops fails its transaction, not the process; the next one works', async (t) => {
+    if (store.backend !== 'postgres') return t.skip('SQLite has no server connection');
+    await replicas(1, async ([victim]) => {
+      const pid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(victim!.db)).rows[0]!.pid;
+      const inFlight = victim!.tx(async (trx) => {
+        await sql`select pg_backend_pid()`.execute(trx); // the same pooled connection: the pool had one idle
+        await sql`select pg_sleep(10)`.execute(trx);
+      });
+      await sleep(200);
+      await sql`select pg_terminate_backend(${pid})`.execute(database.db);
+      await assert.rejects(inFlight, /terminat/i);
+      assert.equal((await sql<{ one: number }>`select 1 as one`.execute(victim!.db)).rows[0]!.one, 1);
+    });
+  });
+});
+
 describe('migrations', () => {
   it('replicas opening a fresh store at once migrate it once', async () => {
     const fresh = await createTestStore();
