@@ -83,8 +83,8 @@ async function postgresSettings(dir: string, env: Record<string, string>): Promi
   return { settings, drop: () => dropTestDatabase(url) };
 }
 
-export async function startTestEnv(env: Record<string, string> = {}, opts: { now?: () => Date } = {}): Promise<TestEnv> {
-  const backend = testBackend();
+export async function startTestEnv(env: Record<string, string> = {}, opts: { now?: () => Date; backend?: Backend } = {}): Promise<TestEnv> {
+  const backend = opts.backend ?? testBackend();
   const dir = env.SECRET_MANAGER_DATA_DIR ?? tempDir();
   const pgStore = backend === 'postgres' ? await postgresSettings(dir, env) : undefined;
   const config = loadConfig({
