@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { ADMIN_KEY, ADMIN_PASSWORD, tempDir } from './helpers.js';
+import { MIGRATION_NAMES } from '../src/store/db.js';
 import { createTestDatabase, type TestDatabase } from './pg.js';
 import { apiClient, startServer, type Answer, type ServerProcess } from './process.js';
 
@@ -47,7 +48,7 @@ describe('three replicas on one PostgreSQL', () => {
     assert.equal(servers.filter((s) => s.output().includes('First administrator')).length, 1, servers.map((s) => s.output()).join('\n---\n'));
     assert.equal(await count('select count(*) as n from users'), 1);
     assert.equal(await count('select count(*) as n from roles where builtin = 1'), 4);
-    assert.equal(await count('select count(*) as n from kysely_migration'), 1);
+    assert.equal(await count('select count(*) as n from kysely_migration'), MIGRATION_NAMES.length);
     for (const a of admins) assert.equal((await a('GET', '/users/current')).status, 200);
   });
 

@@ -118,6 +118,7 @@ export function createBackupService(deps: { database: Database; envelope: Envelo
           throw new BackupError(`the target store is not empty (${present.users} users, ${present.secrets} secrets, ${present.audit_log} audit entries): import into a new database, or add --replace to delete everything in it first`);
         }
         if (opts.replace) await store.wipe(trx);
+        await store.forgetCredentials(trx);
         const pending: { table?: BackupTable; rows: Row[] } = { rows: [] };
         const flush = async () => {
           if (pending.table) await insert(pending.table, pending.rows);

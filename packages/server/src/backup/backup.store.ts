@@ -6,8 +6,7 @@ import type { DB } from '../store/schema.js';
 
 /**
  * The tables a backup holds, in an order that satisfies foreign keys on import, each with the columns
- * that order its rows. Sessions are left out on purpose: they are short-lived sign-ins bound to
- * cookies, and everyone signs in again after a restore.
+ * that order its rows.
  */
 export const TABLES = {
   users: ['id'],
@@ -24,7 +23,11 @@ export const TABLES = {
 
 export type BackupTable = keyof typeof TABLES;
 export const BACKUP_TABLES = Object.keys(TABLES) as BackupTable[];
-export const LEFT_OUT = ['sessions'] as const;
+/**
+ * Left out on purpose: sessions are short-lived sign-ins bound to cookies (everyone signs in again
+ * after a restore); the access generation is the target's own counter for remembered credentials.
+ */
+export const LEFT_OUT = ['sessions', 'access_generation'] as const;
 
 export type Row = Record<string, unknown>;
 export type Counts = Record<BackupTable, number>;
@@ -51,8 +54,11 @@ export const backupStore = {
 
   insert: (trx: Tx, table: BackupTable, rows: Row[]) => (rows.length ? trx.insertInto(table).values(rows as never).execute() : Promise.resolve()),
 
-  /** Empties every table (sessions too), children first. */
+  /** Empties every table that a backup fills, and the sessions, children first. */
   async wipe(trx: Tx): Promise<void> {
-    for (const t of [...LEFT_OUT, ...[...BACKUP_TABLES].reverse()]) await trx.deleteFrom(t).execute();
+    for (const t of ['sessions' as const, ...[...BACKUP_TABLES].reverse()]) await trx.deleteFrom(t).execute();
   },
+
+  /** Every server on this store forgets the credentials it remembers (see access.store.ts). */
+  forgetCredentials: (trx: Tx) => trx.updateTable('access_generation').set((eb) => ({ generation: eb('generation', '+', 1) })).where('id', '=', 1).execute(),
 };

@@ -3,10 +3,11 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
 import * as m001 from './migrations/001_initial.js';
+import * as m002 from './migrations/002_access_generation.js';
 import { withTextGuard } from './text-guard.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -15,6 +16,8 @@ export type Tx = Kysely<DB>;
 export interface Database {
   readonly dialect: Dialect;
   readonly db: Kysely<DB>;
+  /** SQLite: the file, for a second connection on another thread (the audit writer). */
+  readonly location?: { file: string; synchronous: 'full' | 'normal' };
   /** Runs fn in one write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: READ COMMITTED). */
   tx<T>(fn: (trx: Tx) => Promise<T>): Promise<T>;
   /** Serialises writers of the audit chain for the rest of the transaction. */
@@ -43,8 +46,10 @@ export type DatabaseOptions =
 
 const MIGRATIONS: Record<string, (d: Dialect) => Migration> = {
   '001_initial': (d) => ({ up: (db) => m001.up(db, d) }),
+  '002_access_generation': () => ({ up: (db) => m002.up(db) }),
 };
 
+export const MIGRATION_NAMES = Object.keys(MIGRATIONS).sort();
 const MIGRATION_TABLE = 'kysely_migration';
 
 async function executedMigrations(db: Kysely<DB>): Promise<string[]> {
@@ -87,14 +92,36 @@ export async function migrate(db: Kysely<DB>, dialect: Dialect): Promise<{ ahead
   return { ahead };
 }
 
-function openSqlite(file: string, synchronous: 'full' | 'normal'): Omit<Database, 'schemaAhead'> {
+/**
+ * kysely's SQLite driver prepares every query afresh; preparing costs more than running the
+ * small queries of a request. Statements are kept by their SQL text (bounded: queries with
+ * IN-lists of varying length make new texts).
+ */
+function cachingStatements(handle: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => handle.close(),
+    prepare(text: string) {
+      let stmt = cache.get(text);
+      if (!stmt) {
+        if (cache.size >= 1000) cache.clear();
+        stmt = handle.prepare(text);
+        cache.set(text, stmt);
+      }
+      return stmt;
+    },
+  };
+}
+
+/** A connection to an SQLite file that is already migrated (also used by worker threads). */
+export function connectSqlite(file: string, synchronous: 'full' | 'normal'): Database {
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const handle = new SQLite(file);
   handle.pragma('journal_mode = WAL');
   handle.pragma(`synchronous = ${synchronous.toUpperCase()}`);
   handle.pragma('foreign_keys = ON');
   handle.pragma('busy_timeout = 5000');
-  const db = new Kysely<DB>({ dialect: withTextGuard(new SqliteDialect({ database: handle })) });
+  const db = new Kysely<DB>({ dialect: withTextGuard(new SqliteDialect({ database: cachingStatements(handle) })) });
   // kysely's sqlite driver has one connection behind a mutex: holding it serialises writers
   // in this process, and BEGIN IMMEDIATE takes the file lock up front against other processes.
   const inTransaction = <T>(begin: string, fn: (trx: Tx) => Promise<T>) =>
@@ -112,6 +139,8 @@ function openSqlite(file: string, synchronous: 'full' | 'normal'): Omit<Database
   return {
     dialect: 'sqlite',
     db,
+    schemaAhead: [],
+    ...(file === ':memory:' ? {} : { location: { file: path.resolve(file), synchronous } }),
     tx: (fn) => inTransaction('begin immediate', fn),
     // A deferred transaction reads one WAL snapshot and leaves the write lock to others.
     snapshot: (fn) => inTransaction('begin', fn),
@@ -129,7 +158,7 @@ function openSqlite(file: string, synchronous: 'full' | 'normal'): Omit<Database
 /** Advisory lock keys are 64-bit numbers; names are hashed into them by PostgreSQL itself. */
 const advisoryXactLock = (trx: Tx, name: string) => sql`select pg_advisory_xact_lock(hashtextextended(${`coffer:${name}`}, 0))`.execute(trx);
 
-function openPostgres(url: string, poolSize: number): Omit<Database, 'schemaAhead'> {
+function openPostgres(url: string, poolSize: number): Database {
   const pool = new pg.Pool({
     connectionString: url,
     // At least two: the migration provider reads the executed list beside the Migrator's locked connection.
@@ -146,6 +175,7 @@ function openPostgres(url: string, poolSize: number): Omit<Database, 'schemaAhea
   return {
     dialect: 'postgres',
     db,
+    schemaAhead: [],
     // READ COMMITTED: each statement sees what committed before it began, so a statement that
     // follows a lock sees everything its previous holder wrote.
     tx: (fn) => db.transaction().execute(fn),
@@ -166,7 +196,7 @@ function openPostgres(url: string, poolSize: number): Omit<Database, 'schemaAhea
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
-  const database = opts.kind === 'sqlite' ? openSqlite(opts.file, opts.synchronous ?? 'full') : openPostgres(opts.url, opts.poolSize ?? 10);
+  const database = opts.kind === 'sqlite' ? connectSqlite(opts.file, opts.synchronous ?? 'full') : openPostgres(opts.url, opts.poolSize ?? 10);
   try {
     const { ahead } = await migrate(database.db, database.dialect);
     return { ...database, schemaAhead: ahead };

@@ -9,7 +9,7 @@ import { createAccessStore } from '../access/access.store.js';
 import { createAuditService, type AuditContext } from '../audit/audit.service.js';
 import { AppError } from '../errors.js';
 import { createTestStore, type TestStore } from '../../test/helpers.js';
-import type { Database } from './db.js';
+import { MIGRATION_NAMES, type Database } from './db.js';
 
 const at = '2024-01-01T00:00:00.000Z';
 const ctx: AuditContext = { actor: 'contract', via: 'test', ip: '127.0.0.1', userAgent: 'node', requestId: 'r' };
@@ -200,7 +200,7 @@ describe('migrations', () => {
         ? await Promise.all(Array.from({ length: 6 }, () => fresh.open()))
         : [await fresh.open(), await fresh.open()];
       const names = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(dbs[0]!.db);
-      assert.deepEqual(names.rows.map((r) => r.name), ['001_initial']);
+      assert.deepEqual(names.rows.map((r) => r.name), MIGRATION_NAMES);
       assert.ok(dbs.every((d) => d.schemaAhead.length === 0));
       await Promise.all(dbs.map((d) => d.close()));
     } finally {
