@@ -34,7 +34,14 @@ export interface VerifyResult {
 
 export const AuditUnavailable = () => new AppError('audit_unavailable', 'The audit log cannot be written; the request was not carried out.');
 
-export function createAuditService(deps: { database: Database; workspace?: string; onAppend?: (e: AuditEvent) => void }) {
+export interface AuditHooks {
+  /** An entry was written (metrics). Called after the insert, inside the caller's transaction. */
+  onAppend?: (e: AuditEvent) => void;
+  /** An entry could not be written and the request was refused (metrics, alerting). */
+  onFailure?: (e: AuditEvent) => void;
+}
+
+export function createAuditService(deps: { database: Database; workspace?: string } & AuditHooks) {
   const { database } = deps;
   const store = createAuditStore(database);
   const workspace = deps.workspace ?? 'default';
@@ -44,6 +51,7 @@ export function createAuditService(deps: { database: Database; workspace?: strin
       await appendRow(trx, ctx, ev);
     } catch {
       // The caller's transaction rolls back with it: no change without its audit entry.
+      deps.onFailure?.(ev);
       throw AuditUnavailable();
     }
     deps.onAppend?.(ev);
@@ -78,7 +86,9 @@ export function createAuditService(deps: { database: Database; workspace?: strin
     async record(ctx: AuditContext, ev: AuditEvent): Promise<void> {
       try {
         await database.tx((trx) => append(trx, ctx, ev));
-      } catch {
+      } catch (e) {
+        // append() already reported its own failure; this is the transaction failing around it.
+        if (!(e instanceof AppError && e.code === 'audit_unavailable')) deps.onFailure?.(ev);
         throw AuditUnavailable();
       }
     },
