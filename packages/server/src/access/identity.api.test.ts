@@ -101,6 +101,19 @@ describe('sign-in and sessions', () => {
   });
 });
 
+describe('API key expiry', () => {
+  it('a key stops working when its expiry passes; a past expiry is refused at creation', async () => {
+    const past = await t.admin('POST', `${B}/users/current/api-keys`, { name: 'old', expires_at: new Date(clock - 1000).toISOString() });
+    assert.equal(past.statusCode, 400);
+    const soon = await t.admin('POST', `${B}/users/current/api-keys`, { name: 'soon', expires_at: new Date(clock + 60_000).toISOString() });
+    assert.equal(soon.statusCode, 201);
+    const { key } = soon.json();
+    assert.equal((await t.as(key)('GET', `${B}/users/current`)).statusCode, 200);
+    clock += 61_000;
+    assert.equal((await t.as(key)('GET', `${B}/users/current`)).statusCode, 401);
+  });
+});
+
 describe('users and roles', () => {
   it('a role change holds on the very next request', async () => {
     const u = await userWithKey(t, 'promoted@example.com', ['viewer']);
@@ -110,6 +123,22 @@ describe('users and roles', () => {
     await t.admin('PUT', `${B}/users/${u.id}/roles/viewer`);
     assert.equal((await t.as(u.key)('GET', `${B}/secrets/ids`)).statusCode, 403);
     assert.deepEqual((await t.as(u.key)('GET', `${B}/users/current/roles`)).json(), ['viewer']);
+  });
+
+  it('a change made through another server on the same store holds here on the next request', async () => {
+    const u = await userWithKey(t, 'two-servers@example.com', ['default']);
+    const other = await startTestEnv({ SECRET_MANAGER_DATA_DIR: t.dir });
+    try {
+      assert.equal((await t.as(u.key)('GET', `${B}/secrets/ids`)).statusCode, 200, 'remembered here');
+      await other.admin('PUT', `${B}/users/${u.id}/roles/viewer`);
+      assert.equal((await t.as(u.key)('GET', `${B}/secrets/ids`)).statusCode, 403);
+      const keyId = ((await other.as(u.key)('GET', `${B}/users/current/api-keys`)).json() as { id: string }[])[0]!.id;
+      await other.as(u.key)('DELETE', `${B}/users/current/api-keys/${keyId}`);
+      assert.equal((await t.as(u.key)('GET', `${B}/users/current`)).statusCode, 401);
+    } finally {
+      await other.app.close();
+      await other.coffer.close();
+    }
   });
 
   it('custom roles: create with permissions, grant, revoke, rename, delete; the seed flow', async () => {

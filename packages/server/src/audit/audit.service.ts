@@ -78,19 +78,55 @@ export function createAuditService(deps: { database: Database; workspace?: strin
     await store.insert(trx, row);
   }
 
+  interface Pending {
+    ctx: AuditContext;
+    ev: AuditEvent;
+    resolve: () => void;
+    reject: (e: Error) => void;
+  }
+  const pending: Pending[] = [];
+  let flushing = false;
+
+  async function flush(): Promise<void> {
+    while (pending.length > 0) {
+      const batch = pending.splice(0, 500);
+      try {
+        await database.tx(async (trx) => {
+          for (const p of batch) await appendRow(trx, p.ctx, p.ev);
+        });
+      } catch {
+        for (const p of batch) {
+          deps.onFailure?.(p.ev);
+          p.reject(AuditUnavailable());
+        }
+        continue;
+      }
+      for (const p of batch) {
+        deps.onAppend?.(p.ev);
+        p.resolve();
+      }
+    }
+    flushing = false;
+  }
+
   return {
     /** Appends inside the caller's transaction. */
     append,
 
-    /** Appends in a transaction of its own; throws audit_unavailable if it cannot. */
-    async record(ctx: AuditContext, ev: AuditEvent): Promise<void> {
-      try {
-        await database.tx((trx) => append(trx, ctx, ev));
-      } catch (e) {
-        // append() already reported its own failure; this is the transaction failing around it.
-        if (!(e instanceof AppError && e.code === 'audit_unavailable')) deps.onFailure?.(ev);
-        throw AuditUnavailable();
-      }
+    /**
+     * Appends in a transaction of its own and resolves once it is durable; throws
+     * audit_unavailable if it cannot be written. Entries recorded at about the same time share one
+     * transaction (group commit), so concurrent value reads pay for one disk flush, not one each.
+     */
+    record(ctx: AuditContext, ev: AuditEvent): Promise<void> {
+      return new Promise((resolve, reject) => {
+        pending.push({ ctx, ev, resolve, reject });
+        if (!flushing) {
+          flushing = true;
+          // Let the requests that arrived in this turn of the event loop join the batch.
+          setImmediate(() => void flush());
+        }
+      });
     },
 
     async list(q: AuditQuery) {

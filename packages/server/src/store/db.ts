@@ -3,10 +3,11 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
 import * as m001 from './migrations/001_initial.js';
+import * as m002 from './migrations/002_access_generation.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Tx = Kysely<DB>;
@@ -30,6 +31,7 @@ export type DatabaseOptions =
 
 const MIGRATIONS: Record<string, (d: Dialect) => Migration> = {
   '001_initial': (d) => ({ up: (db) => m001.up(db, d) }),
+  '002_access_generation': () => ({ up: (db) => m002.up(db) }),
 };
 
 export async function migrate(db: Kysely<DB>, dialect: Dialect): Promise<void> {
@@ -47,6 +49,27 @@ export async function migrate(db: Kysely<DB>, dialect: Dialect): Promise<void> {
   }
 }
 
+/**
+ * kysely's SQLite driver prepares every query afresh; preparing costs more than running the
+ * small queries of a request. Statements are kept by their SQL text (bounded: queries with
+ * IN-lists of varying length make new texts).
+ */
+function cachingStatements(handle: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => handle.close(),
+    prepare(text: string) {
+      let stmt = cache.get(text);
+      if (!stmt) {
+        if (cache.size >= 1000) cache.clear();
+        stmt = handle.prepare(text);
+        cache.set(text, stmt);
+      }
+      return stmt;
+    },
+  };
+}
+
 function openSqlite(file: string, synchronous: 'full' | 'normal'): Database {
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const handle = new SQLite(file);
@@ -54,7 +77,7 @@ function openSqlite(file: string, synchronous: 'full' | 'normal'): Database {
   handle.pragma(`synchronous = ${synchronous.toUpperCase()}`);
   handle.pragma('foreign_keys = ON');
   handle.pragma('busy_timeout = 5000');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: handle }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: cachingStatements(handle) }) });
   return {
     dialect: 'sqlite',
     db,
