@@ -111,7 +111,8 @@ function imageFiles(runtime: Stage): { files: Map<string, string>; fromDeps: str
   return { files, fromDeps, fromContext };
 }
 
-const IMPORT = /(?:^|[\s;])(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
+// Static and dynamic imports, and files loaded by URL (worker threads: new URL('./x.mjs', import.meta.url)).
+const IMPORT = /(?:^|[\s;])(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|new URL\(\s*['"](\.[^'"]+)['"]\s*,\s*import\.meta\.url/gm;
 const BUILTIN = new Set(builtinModules);
 const packageName = (spec: string) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
 
@@ -132,7 +133,7 @@ function missingAtRuntime(entries: string[], files: Map<string, string>): { prob
     }
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'packages', owner(file)!, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
     for (const m of readFileSync(path.join(ROOT, repo), 'utf8').matchAll(IMPORT)) {
-      const spec = (m[1] ?? m[2])!;
+      const spec = (m[1] ?? m[2] ?? m[3])!;
       if (spec.startsWith('.')) {
         // tsx maps the .js of NodeNext imports to the .ts source.
         const target = path.posix.resolve(path.posix.dirname(file), spec);
@@ -211,7 +212,7 @@ describe('deploy/Dockerfile (checked statically: no Docker engine here, the imag
     assert.equal(entry, '/app/packages/server/src/main.ts');
     const { problems, loaded } = missingAtRuntime([entry, '/app/packages/cli/bin/coffer.js'], files);
     assert.deepEqual(problems, []);
-    for (const f of ['/app/packages/server/src/app.ts', '/app/packages/server/src/metrics/metrics.ts', '/app/packages/cli/src/local.ts', '/app/packages/server/src/index.ts']) {
+    for (const f of ['/app/packages/server/src/app.ts', '/app/packages/server/src/metrics/metrics.ts', '/app/packages/cli/src/local.ts', '/app/packages/server/src/index.ts', '/app/packages/server/src/audit/audit.worker.mjs']) {
       assert.ok(loaded.has(f), `the walk reached ${f}`);
     }
     for (const f of files.keys()) assert.ok(!/\.test\.ts$|\/test\/|master\.key|\.env/.test(f), `${f} does not belong in the image`);
