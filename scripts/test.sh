@@ -18,7 +18,7 @@ shopt -s globstar nullglob
 npm run --silent typecheck
 npm run --silent lint
 
-all=(packages/*/src/**/*.test.ts packages/*/test/**/*.test.ts)
+all=(packages/*/src/**/*.test.ts packages/*/test/**/*.test.ts deploy/test/**/*.test.ts)
 if [ ${#all[@]} -eq 0 ]; then
   echo "scripts/test.sh: no test files found" >&2
   exit 1

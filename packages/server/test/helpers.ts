@@ -157,3 +157,15 @@ export async function closeAndListStoreFiles(t: TestEnv): Promise<string[] | und
   await t.coffer.close();
   return dataDir ? [...filesUnder(path.join(dataDir, 'base', String(oid))), ...filesUnder(path.join(dataDir, 'pg_wal'))] : undefined;
 }
+
+/** Makes every insert into the audit log fail, as a full disk would; the returned function undoes it. */
+export async function failAuditWrites(t: TestEnv): Promise<() => Promise<void>> {
+  const { db } = t.coffer.database;
+  if (t.backend === 'sqlite') {
+    await sql`create trigger audit_down before insert on audit_log begin select raise(abort, 'disk full'); end`.execute(db);
+    return async () => void (await sql`drop trigger audit_down`.execute(db));
+  }
+  await sql`create or replace function audit_down() returns trigger language plpgsql as $$ begin raise exception 'disk full'; end $$`.execute(db);
+  await sql`create trigger audit_down before insert on audit_log for each row execute function audit_down()`.execute(db);
+  return async () => void (await sql`drop trigger audit_down on audit_log`.execute(db));
+}
