@@ -9,7 +9,7 @@ shopt -s globstar nullglob
 npm run --silent typecheck
 npm run --silent lint
 
-files=(packages/*/src/**/*.test.ts packages/*/test/**/*.test.ts)
+files=(packages/*/src/**/*.test.ts packages/*/test/**/*.test.ts deploy/test/**/*.test.ts)
 if [ ${#files[@]} -eq 0 ]; then
   echo "scripts/test.sh: no test files found" >&2
   exit 1

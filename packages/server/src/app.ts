@@ -12,6 +12,7 @@ import { auditRoutes } from './audit/audit.routes.js';
 import type { Coffer } from './coffer.js';
 import { connectorsRoutes } from './connectors/connectors.routes.js';
 import { registerErrorHandler } from './errors.js';
+import { registerMetrics } from './metrics/metrics.routes.js';
 import { secretsRoutes } from './secrets/secrets.routes.js';
 
 export const API_PREFIX = '/api/v1';
@@ -51,6 +52,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  registerMetrics(app, { metrics: coffer.metrics, token: coffer.config.metricsToken, identity: coffer.identity });
 
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, {

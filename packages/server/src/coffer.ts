@@ -10,6 +10,7 @@ import type { Config } from './config.js';
 import { createConnectorsService } from './connectors/connectors.service.js';
 import { createEnvelope } from './crypto/envelope.js';
 import { Keyring, keyFilePath, loadOrCreateKeyFile, readKeyFile } from './crypto/keyring.js';
+import { createMetrics } from './metrics/metrics.js';
 import { createKeyRotation } from './secrets/rotation.js';
 import { createSecretsService } from './secrets/secrets.service.js';
 import { openDatabase, type Database } from './store/db.js';
@@ -40,7 +41,8 @@ export async function openCoffer(config: Readonly<Config>, opts: OpenOptions = {
       : { kind: 'postgres', url: config.databaseUrl! },
   ));
   const envelope = createEnvelope(keyring);
-  const audit = createAuditService({ database });
+  const metrics = createMetrics();
+  const audit = createAuditService({ database, onAppend: metrics.auditAppended, onFailure: metrics.auditFailed });
   const guard = createGuard(audit);
   const identity = createIdentityService({ database, audit, options: { sessionIdleMinutes: config.sessionIdleMinutes, sessionAbsoluteHours: config.sessionAbsoluteHours, now: opts.now } });
   const roles = createRolesService({ database, audit, guard, now: opts.now });
@@ -48,6 +50,11 @@ export async function openCoffer(config: Readonly<Config>, opts: OpenOptions = {
   const connectors = createConnectorsService({ database, audit, guard, secrets, options: { timeoutMs: opts.connectorTimeoutMs, now: opts.now } });
   const auditReader = createAuditReader({ audit, guard });
   const rotation = createKeyRotation({ database, envelope, audit, keyIds: () => keyring.ids });
+  metrics.watch({
+    currentKekId: () => keyring.currentId,
+    dataKeysByKek: async () => (await rotation.status()).data_keys,
+    secretCounts: () => secrets.counts(),
+  });
 
   return {
     config,
@@ -62,13 +69,17 @@ export async function openCoffer(config: Readonly<Config>, opts: OpenOptions = {
     connectors,
     auditReader,
     rotation,
+    metrics,
     /** SIGHUP: picks up a key added to the key file, without a restart. */
     reloadKeys(): boolean {
       if (config.masterKeys) return false;
       keyring.replace(readKeyFile(keyFilePath(config.dataDir)));
       return true;
     },
-    close: () => database.close(),
+    close: async () => {
+      await audit.close();
+      await database.close();
+    },
   };
 }
 

@@ -98,6 +98,24 @@ describe('audit log', () => {
   });
 });
 
+describe('grouped commits', () => {
+  it('hundreds of concurrent value reads and changes each get one entry in one intact chain', async () => {
+    await db().deleteFrom('audit_log').execute(); // the tampering tests above leave a broken chain
+    await t.admin('POST', `${B}/secrets`, { secret_id: 'busy', secret_value: { a: 'b' } });
+    const before = (await verify()).entries;
+    const reads = Array.from({ length: 300 }, () => t.admin('GET', `${B}/secrets/busy/value`));
+    const writes = Array.from({ length: 30 }, (_, i) => t.admin('POST', `${B}/secrets`, { secret_id: `busy-${i}`, secret_value: { a: 'b' } }));
+    const answers = await Promise.all([...reads, ...writes]);
+    assert.ok(answers.every((a) => a.statusCode === 200 || a.statusCode === 201));
+    const v = await verify();
+    assert.equal(v.ok, true, v.reason);
+    assert.equal(v.entries, before + 330);
+    const reqIds = new Set(answers.map((a) => a.headers['x-request-id']));
+    const rows = await db().selectFrom('audit_log').select(['request_id', 'seq']).where('action', 'in', ['secret.read_value', 'secret.create']).execute();
+    assert.equal(rows.filter((r) => reqIds.has(r.request_id)).length, 330, 'one entry per request');
+  });
+});
+
 describe('fail closed', () => {
   it('when the audit log cannot be written, a value read is 503 with no value, and a change is not made', async () => {
     await t.admin('POST', `${B}/secrets`, { secret_id: 'guarded', secret_type: 's3', secret_value: S3_VALUE });

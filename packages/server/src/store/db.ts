@@ -15,6 +15,8 @@ export type Tx = Kysely<DB>;
 export interface Database {
   readonly dialect: Dialect;
   readonly db: Kysely<DB>;
+  /** SQLite: the file, for a second connection on another thread (the audit writer). */
+  readonly location?: { file: string; synchronous: 'full' | 'normal' };
   /** Runs fn in one write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: READ COMMITTED). */
   tx<T>(fn: (trx: Tx) => Promise<T>): Promise<T>;
   /** Serialises writers of the audit chain for the rest of the transaction. */
@@ -70,7 +72,8 @@ function cachingStatements(handle: SQLite.Database): SqliteDatabase {
   };
 }
 
-function openSqlite(file: string, synchronous: 'full' | 'normal'): Database {
+/** A connection to an SQLite file that is already migrated (also used by worker threads). */
+export function connectSqlite(file: string, synchronous: 'full' | 'normal'): Database {
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const handle = new SQLite(file);
   handle.pragma('journal_mode = WAL');
@@ -81,6 +84,7 @@ function openSqlite(file: string, synchronous: 'full' | 'normal'): Database {
   return {
     dialect: 'sqlite',
     db,
+    ...(file === ':memory:' ? {} : { location: { file: path.resolve(file), synchronous } }),
     // kysely's sqlite driver has one connection behind a mutex: holding it serialises writers
     // in this process, and BEGIN IMMEDIATE takes the file lock up front against other processes.
     tx: (fn) =>
@@ -130,7 +134,7 @@ function openPostgres(url: string, poolSize: number): Database {
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
-  const database = opts.kind === 'sqlite' ? openSqlite(opts.file, opts.synchronous ?? 'full') : openPostgres(opts.url, opts.poolSize ?? 10);
+  const database = opts.kind === 'sqlite' ? connectSqlite(opts.file, opts.synchronous ?? 'full') : openPostgres(opts.url, opts.poolSize ?? 10);
   try {
     await migrate(database.db, database.dialect);
   } catch (e) {
