@@ -6,4 +6,4 @@ export { SecretManagerFactory, type SecretManagerOptions } from './factory.js';
 export type { RetryOptions } from './transport.js';
 export * from './types.js';
 export { fromCoffer, s3ClientConfigFromCoffer, type AwsCredentials, type AwsCredentialProvider } from './adapters/aws.js';
-export { azureBlobServiceClient, azureSasUrl, azureStorageCredential } from './adapters/azure.js';
+// The Azure adapters live at the entry point @coffer/sdk/azure: they need @azure/storage-blob, an optional peer.

@@ -7,7 +7,8 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { BlobServiceClient, ContainerSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type Azurite } from '../../server/test/fakes/azurite.js';
 import { startFakeS3, type FakeS3 } from '../../server/test/fakes/s3.js';
-import { azureBlobServiceClient, azureSasUrl, azureStorageCredential, fromCoffer, s3ClientConfigFromCoffer, SecretManagerFactory, type SecretManager } from '../src/index.js';
+import { azureBlobServiceClient, azureSasUrl, azureStorageCredential } from '@coffer/sdk/azure';
+import { fromCoffer, s3ClientConfigFromCoffer, SecretManagerFactory, type SecretManager } from '../src/index.js';
 import { ADMIN_KEY, startCoffer, type Server } from './helpers.js';
 
 let server: Server;

@@ -1,7 +1,7 @@
-// Hands an azure_key or azure_sas secret straight to @azure/storage-blob (an optional peer
-// dependency, loaded only when these are called): a StorageSharedKeyCredential, a ready
-// BlobServiceClient, or a short-lived SAS URL built from the account key, so a service can give
-// out a download link that expires without ever giving out the key.
+// The entry point @coffer/sdk/azure hands an azure_key or azure_sas secret straight to
+// @azure/storage-blob (an optional peer, needed only here): a StorageSharedKeyCredential, a ready
+// BlobServiceClient, or a short-lived SAS URL built from the account key, so a service can give out
+// a download link that expires without ever giving out the key.
 import type { BlobServiceClient, StoragePipelineOptions, StorageSharedKeyCredential } from '@azure/storage-blob';
 import type { SecretManager } from '../client.js';
 import { ConfigurationError } from '../errors.js';
