@@ -233,6 +233,10 @@ export function createConnectorsService(deps: { database: Database; audit: Audit
     async listObjects(a: Actor, id: string, q: { prefix: string; limit: number; cursor?: string }): Promise<ObjectPage> {
       const bad = q.prefix ? relativePath(q.prefix) : undefined;
       if (bad) throw ValidationFailed([{ field: 'query.prefix', message: bad }]);
+      // A space's pages have no paths to filter by: say so as bad input, not as a provider failure
+      // (after the permission check, so the answer tells a stranger nothing about the connector).
+      if (q.prefix) await guard.need(a, 'connectors/use', 'connector.list_objects', target(id));
+      if (q.prefix && (await store.get(id))?.type === 'confluence') throw ValidationFailed([{ field: 'query.prefix', message: 'is not supported for confluence connectors (they list the pages of a space)' }]);
       return use(a, id, 'connector.list_objects', { prefix: q.prefix }, (r, c) => c.provider.list(c.value, JSON.parse(r.target), q, { timeoutMs }), (p) => ({ count: p.items.length }));
     },
 

@@ -177,6 +177,7 @@ describe('Confluence and SharePoint Server (loopback, Basic auth)', () => {
     assert.deepEqual(await keys(good.id), ['101']);
     assert.equal(await read(good.id, '101'), '<p>restart it</p>');
     assert.equal((await t.admin('GET', `${B}/connectors/${good.id}/objects/201`)).statusCode, 404, 'a page of another space is outside the target');
+    assert.equal((await t.admin('GET', `${B}/connectors/${good.id}/objects?prefix=Run`)).json().error.details.fields[0].field, 'query.prefix');
     assert.deepEqual(await reasonOf('confluence', value('wrong-token-1234'), { space: 'ENG' }), [false, 'invalid_credentials']);
     assert.deepEqual(await reasonOf('confluence', value('ATATT-api-token-123'), { space: 'HR' }), [false, 'target_not_found']);
     assert.deepEqual(await reasonOf('confluence', { username: 'ann@example.com', password: 'ATATT-api-token-123' }, { space: 'ENG', base_url: wiki.url }), [false, 'provider_error']);
