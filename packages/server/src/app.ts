@@ -10,7 +10,9 @@ import { accessRoutes } from './access/access.routes.js';
 import { registerAuth } from './access/auth.hook.js';
 import { auditRoutes } from './audit/audit.routes.js';
 import type { Coffer } from './coffer.js';
+import { connectorsRoutes } from './connectors/connectors.routes.js';
 import { registerErrorHandler, sendError, toAppError } from './errors.js';
+import { registerMetrics } from './metrics/metrics.routes.js';
 import { secretsRoutes } from './secrets/secrets.routes.js';
 import { registerCors } from './surface/cors.js';
 import { registerSecurityHeaders } from './surface/headers.js';
@@ -61,6 +63,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  registerMetrics(app, { metrics: coffer.metrics, token: coffer.config.metricsToken, identity: coffer.identity });
 
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, {
@@ -101,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(async (api) => {
     await api.register(secretsRoutes(coffer.secrets));
+    await api.register(connectorsRoutes(coffer.connectors));
     await api.register(accessRoutes({ identity: coffer.identity, roles: coffer.roles, secureCookies: config.tls !== undefined }));
     await api.register(auditRoutes(coffer.auditReader));
     api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());

@@ -34,6 +34,8 @@ export interface Config {
   headersTimeoutSeconds: number;
   /** Addresses or CIDR ranges of reverse proxies whose X-Forwarded-For/-Proto are believed. */
   trustedProxies: string[];
+  /** Bearer token that opens /metrics; unset: no /metrics at all. */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -56,7 +58,7 @@ const SETTINGS = [
   'SECRET_MANAGER_LOG_LEVEL', 'SECRET_MANAGER_SESSION_IDLE_MINUTES', 'SECRET_MANAGER_SESSION_ABSOLUTE_HOURS',
   'SECRET_MANAGER_SQLITE_SYNCHRONOUS', 'SECRET_MANAGER_TLS_CERT', 'SECRET_MANAGER_TLS_KEY', 'SECRET_MANAGER_CORS_ORIGINS',
   'SECRET_MANAGER_RATE_LIMIT_PER_KEY', 'SECRET_MANAGER_RATE_LIMIT_PER_ADDRESS', 'SECRET_MANAGER_REQUEST_TIMEOUT_SECONDS',
-  'SECRET_MANAGER_HEADERS_TIMEOUT_SECONDS', 'SECRET_MANAGER_TRUSTED_PROXIES',
+  'SECRET_MANAGER_HEADERS_TIMEOUT_SECONDS', 'SECRET_MANAGER_TRUSTED_PROXIES', 'SECRET_MANAGER_METRICS_TOKEN',
 ] as const;
 
 type Env = Record<string, string | undefined>;
@@ -177,7 +179,8 @@ const schema = z.object({
   SECRET_MANAGER_MASTER_KEY: z.string().optional(),
   SECRET_MANAGER_HOST: z.string().min(1).default('127.0.0.1'),
   SECRET_MANAGER_PORT: int(0, 65535).default(8080),
-  SECRET_MANAGER_ADMIN_EMAIL: z.email('must be an email address').default('admin@localhost'),
+  // Like the default, an address may name a local host without a dot (admin@localhost).
+  SECRET_MANAGER_ADMIN_EMAIL: z.string().max(254).regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address').default('admin@localhost'),
   SECRET_MANAGER_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   SECRET_MANAGER_TRASH_DAYS: int(0, 3650).default(30),
   SECRET_MANAGER_ADMIN_API_KEY: z.string().min(32, 'must be at least 32 characters').max(256).optional(),
@@ -191,6 +194,7 @@ const schema = z.object({
   SECRET_MANAGER_REQUEST_TIMEOUT_SECONDS: int(1, 3600).default(30),
   SECRET_MANAGER_HEADERS_TIMEOUT_SECONDS: int(1, 3600).default(10),
   SECRET_MANAGER_TRUSTED_PROXIES: proxyList.default([]),
+  SECRET_MANAGER_METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').max(512).regex(/^\S+$/, 'must not contain spaces').optional(),
 });
 
 /** Parses settings once; throws ConfigError listing every problem. */
@@ -250,5 +254,6 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     requestTimeoutSeconds: v.SECRET_MANAGER_REQUEST_TIMEOUT_SECONDS,
     headersTimeoutSeconds: v.SECRET_MANAGER_HEADERS_TIMEOUT_SECONDS,
     trustedProxies: v.SECRET_MANAGER_TRUSTED_PROXIES,
+    metricsToken: v.SECRET_MANAGER_METRICS_TOKEN,
   });
 }

@@ -43,10 +43,20 @@ export const storable = (s: string) => s.replace(LONE_SURROGATE, '\ufffd').repla
 
 export const AuditUnavailable = () => new AppError('audit_unavailable', 'The audit log cannot be written; the request was not carried out.');
 
-export function createAuditService(deps: { database: Database; workspace?: string; onAppend?: (e: AuditEvent) => void }) {
+export interface AuditHooks {
+  /** An entry was written (metrics). Called after the insert, inside the caller's transaction. */
+  onAppend?: (e: AuditEvent) => void;
+  /** An entry could not be written and the request was refused (metrics, alerting). */
+  onFailure?: (e: AuditEvent) => void;
+}
+
+export function createAuditService(deps: { database: Database; workspace?: string } & AuditHooks) {
   const { database } = deps;
   const store = createAuditStore(database);
   const workspace = deps.workspace ?? 'default';
+
+  // What a caller typed (an email at sign-in, a name in a path) can hold U+0000, which the store
+  // refuses; the entry must still be written, so it is recorded as U+FFFD.
 
   const entry = (ctx: AuditContext, ev: AuditEvent): NewEntry => ({
     workspace_id: workspace,
@@ -66,6 +76,7 @@ export function createAuditService(deps: { database: Database; workspace?: strin
       await appendEntries(database, store, trx, [entry(ctx, ev)]);
     } catch {
       // The caller's transaction rolls back with it: no change without its audit entry.
+      deps.onFailure?.(ev);
       throw AuditUnavailable();
     }
     deps.onAppend?.(ev);
@@ -94,7 +105,10 @@ export function createAuditService(deps: { database: Database; workspace?: strin
       try {
         await writeBatch(batch.map((p) => p.entry));
       } catch {
-        for (const p of batch) p.reject(AuditUnavailable());
+        for (const p of batch) {
+          deps.onFailure?.(p.ev);
+          p.reject(AuditUnavailable());
+        }
         continue;
       }
       for (const p of batch) {

@@ -14,11 +14,12 @@ it('text a client sent (lone surrogates, NUL, controls, bidi overrides) keeps th
         headers: { 'content-type': 'application/json', 'user-agent': 'agent' },
         payload: JSON.stringify({ email: `${odd}@example.com`, password: `pw${odd}` }),
       });
-      assert.equal(r.statusCode, 401, r.body);
+      // NUL is refused before the store sees it (400, store/text-guard.ts); the rest are failed sign-ins.
+      assert.equal(r.statusCode, odd.includes('\u0000') ? 400 : 401, r.body);
     }
     const v = await t.coffer.audit.verify();
     assert.deepEqual({ ok: v.ok, reason: v.reason }, { ok: true, reason: undefined });
-    assert.ok(v.entries >= 7);
+    assert.ok(v.entries >= 5, `${v.entries} entries`);
   } finally {
     await t.close();
   }

@@ -1,5 +1,6 @@
 // GET /audit/verify walks the whole log. On a long log it must neither stop the server while it
 // walks nor let many callers start a walk each.
+// coffer-test: sqlite-only (the stall came from the SQLite driver, whose queries never wait on I/O)
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { startTestEnv } from '../../test/helpers.js';

@@ -1,6 +1,7 @@
 // Internal errors on the value path, forced for real (a corrupt row, a missing key, a value that
 // is not JSON, database errors whose messages quote the value), must answer a bare 500 and log
 // only the error's class and call sites: never the value, whatever the error's message says.
+// coffer-test: sqlite-only (the faults are planted with SQLite SQL; the error handler is the same on both stores)
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';

@@ -1,4 +1,5 @@
 // The Content-Security-Policy in a real browser: the Swagger UI at /api/v1/docs must render with
+// coffer-test: sqlite-only (the HTTP surface sits in front of the store; a second run on PostgreSQL would test nothing new)
 // no violation. A page with an inline script under the same policy must report one, which shows
 // that the check sees violations at all. Needs Debian's chromium (.ci/run installs it).
 import assert from 'node:assert/strict';

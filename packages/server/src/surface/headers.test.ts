@@ -1,4 +1,5 @@
 // Security headers and CORS on every kind of answer, and what a reverse proxy may and may not claim.
+// coffer-test: sqlite-only (the HTTP surface sits in front of the store; a second run on PostgreSQL would test nothing new)
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestEnv, type TestEnv } from '../../test/helpers.js';

@@ -1,4 +1,5 @@
 // The global request limits: per client address and per credential, 429 with Retry-After, one
+// coffer-test: sqlite-only (the HTTP surface sits in front of the store; a second run on PostgreSQL would test nothing new)
 // audit entry a minute per limited bucket, probes exempt, 0 turns a limit off.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
