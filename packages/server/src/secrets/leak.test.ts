@@ -12,6 +12,7 @@ const B = '/api/v1';
 const CANARY = 'LEAK-CANARY-5b1e';
 const SHORT = 'pw-5b1e-2c';
 const BARE_500 = { error: { code: 'internal_error', message: 'Internal error.' } };
+const METRICS_TOKEN = 'metrics-token-for-the-leak-test-0123456789';
 
 describe('internal errors carry no secret value', () => {
   let t: TestEnv;
@@ -19,7 +20,7 @@ describe('internal errors carry no secret value', () => {
   const version1 = (id: string) => db().updateTable('secret_versions').where('secret_id', '=', id).where('version', '=', 1);
 
   before(async () => {
-    t = await startTestEnv();
+    t = await startTestEnv({ SECRET_MANAGER_METRICS_TOKEN: METRICS_TOKEN });
     for (const id of ['flipped', 'unjson', 'orphan', 'renamed']) {
       const r = await t.admin('POST', `${B}/secrets`, { secret_id: id, secret_value: { token: `${CANARY}-${id}` } });
       assert.equal(r.statusCode, 201);
@@ -82,7 +83,11 @@ describe('internal errors carry no secret value', () => {
     assert.equal((await t.admin('GET', `${B}/secrets/renamed/value`)).json().token, `${CANARY}-renamed`, 'the store works again');
   });
 
-  it('and nothing else was ever logged with a value in it', () => {
+  it('and nothing else was ever logged with a value in it, nor counted in /metrics', async () => {
     assert.ok(!t.logs().includes(CANARY) && !t.logs().includes(SHORT));
+    const m = await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    assert.equal(m.statusCode, 200);
+    assert.match(m.body, /coffer_/, 'the metrics were scraped');
+    assert.ok(!m.body.includes(CANARY) && !m.body.includes(SHORT));
   });
 });
