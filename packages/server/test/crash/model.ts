@@ -27,7 +27,8 @@ export interface SecretModel {
 export class Model {
   readonly secrets = new Map<string, SecretModel>();
   acknowledged = 0;
-  unanswered = 0;
+  /** Unanswered writes that the store shows were committed (the answer was lost, not the write). */
+  committedUnanswered = 0;
 
   begin(id: string, p: Pending): SecretModel {
     let s = this.secrets.get(id);
@@ -64,6 +65,7 @@ export class Model {
     const p = s.pending;
     if (!p) return;
     if (found && (found.version !== s.version || found.deleted !== s.deleted)) {
+      this.committedUnanswered++;
       if (p.op === 'delete') s.deleted = true;
       else {
         s.version = p.version!;
