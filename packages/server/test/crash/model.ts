@@ -24,6 +24,15 @@ export interface SecretModel {
   pending?: Pending;
 }
 
+/** What a write does to the model once it is known to have happened. */
+function apply(s: SecretModel, p: Pending): void {
+  if (p.op === 'delete') s.deleted = true;
+  else {
+    s.version = p.version!;
+    s.versions.set(p.version!, p.value!);
+  }
+}
+
 export class Model {
   readonly secrets = new Map<string, SecretModel>();
   acknowledged = 0;
@@ -41,12 +50,7 @@ export class Model {
   }
 
   acknowledge(s: SecretModel): void {
-    const p = s.pending!;
-    if (p.op === 'delete') s.deleted = true;
-    else {
-      s.version = p.version!;
-      s.versions.set(p.version!, p.value!);
-    }
+    apply(s, s.pending!);
     s.pending = undefined;
     this.acknowledged++;
   }
@@ -66,11 +70,7 @@ export class Model {
     if (!p) return;
     if (found && (found.version !== s.version || found.deleted !== s.deleted)) {
       this.committedUnanswered++;
-      if (p.op === 'delete') s.deleted = true;
-      else {
-        s.version = p.version!;
-        s.versions.set(p.version!, p.value!);
-      }
+      apply(s, p);
     }
     s.pending = undefined;
   }
