@@ -97,6 +97,10 @@ const BY_CODE: Record<string, ErrorClass> = {
   invalid_json: ValidationError,
   unsupported_media_type: ValidationError,
   payload_too_large: PayloadTooLargeError,
+  /** 431: the request's headers (a huge cookie or token) are over the server's limit. */
+  headers_too_large: PayloadTooLargeError,
+  /** 408: the server stopped waiting for the rest of the request (a stalled upload or connection). */
+  request_timeout: TimeoutError,
   not_found: NotFoundError,
   secret_not_found: SecretNotFoundError,
   secret_manager_disabled: SecretManagerDisabledError,
