@@ -12,6 +12,7 @@ import { auditRoutes } from './audit/audit.routes.js';
 import type { Coffer } from './coffer.js';
 import { registerErrorHandler } from './errors.js';
 import { secretsRoutes } from './secrets/secrets.routes.js';
+import { DEFAULT_WEB_ROOT, uiApiRoutes, uiStatic } from './web/ui.routes.js';
 
 export const API_PREFIX = '/api/v1';
 /** Big enough for a 64 KiB value with JSON escaping; anything larger is refused with 413 before parsing. */
@@ -21,6 +22,8 @@ export interface AppDeps {
   coffer: Coffer;
   logger?: Logger;
   version?: string;
+  /** The built web UI; defaults to packages/web/dist. */
+  webRoot?: string;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -73,6 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(secretsRoutes(coffer.secrets));
     await api.register(accessRoutes({ identity: coffer.identity, roles: coffer.roles, secureCookies: false }));
     await api.register(auditRoutes(coffer.auditReader));
+    await api.register(uiApiRoutes({ identity: coffer.identity, secretManagerEnabled: coffer.config.enabled, version: deps.version ?? '0.1.0' }));
     api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
     await api.register(async (docs) => {
       docs.addHook('onRoute', (r) => {
@@ -81,6 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await docs.register(fastifySwaggerUi, { routePrefix: '/docs' });
     }, { prefix: '' });
   }, { prefix: API_PREFIX });
+  await app.register(uiStatic(deps.webRoot ?? DEFAULT_WEB_ROOT));
 
   return app;
 }
