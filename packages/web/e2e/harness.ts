@@ -61,7 +61,11 @@ export async function startEnv(env: Record<string, string> = {}): Promise<Env> {
 }
 
 export async function signIn(page: Page, email: string, password: string): Promise<void> {
-  await page.goto('/');
+  await page.goto('/sign-in');
+  // Someone may still be signed in (a test that failed half-way): sign them out first.
+  const form = page.getByRole('heading', { name: 'Sign in to Coffer' });
+  await form.or(page.getByRole('button', { name: 'Account' })).first().waitFor();
+  if (!(await form.isVisible())) await signOut(page);
   await field(page, 'Email').fill(email);
   await field(page, 'Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -85,7 +89,7 @@ export async function apiFromPage(page: Page, method: string, url: string, body?
   return page.evaluate(async ({ method, url, body }) => {
     const s = await fetch('/api/v1/auth/session').then((r) => r.json());
     const r = await fetch(`/api/v1${url}`, {
-      method, headers: { 'content-type': 'application/json', 'x-csrf-token': s.csrf_token },
+      method, headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), 'x-csrf-token': s.csrf_token },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: r.status, body: await r.json().catch(() => null) };
@@ -130,3 +134,25 @@ export async function choose(page: Page, label: string, option: string, within: 
 
 /** A text input, password input or textarea by its label (Mantine's required "*" is not part of the name). */
 export const field = (within: Page | Locator, label: string) => within.getByRole('textbox', { name: label, exact: true });
+
+/** Changes one audit entry behind the server's back, as an attacker with database access would. */
+export function tamperAuditEntry(dir: string, seq: number): void {
+  const db = new Database(path.join(dir, 'coffer.db'));
+  try {
+    db.pragma('busy_timeout = 5000');
+    db.prepare("UPDATE audit_log SET actor = 'mallory@example.com' WHERE seq = ?").run(seq);
+  } finally {
+    db.close();
+  }
+}
+
+/** Calls the API from the test itself with an API key (setup the test is not about). */
+export async function apiWithKey(url: string, key: string, method: string, p: string, body?: unknown): Promise<any> {
+  const r = await fetch(`${url}/api/v1${p}`, {
+    method, headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}

@@ -25,8 +25,8 @@ const queryClient = new QueryClient({
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <MantineProvider theme={theme}>
-      {/* Bottom right: toasts must not cover the header's actions or the account menu. */}
-      <Notifications position="bottom-right" />
+      {/* Top centre: toasts cover neither the header actions, the account menu, nor the dropdowns of tables. */}
+      <Notifications position="top-center" limit={3} />
       <QueryClientProvider client={queryClient}>
         <AuthProvider>
           <App />

@@ -1,5 +1,5 @@
 // System Dashboard → Audit log: entries newest first, filters, and the hash-chain check.
-import { Alert, Badge, Button, Code, Group, Paper, Popover, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, Code, Group, Paper, Popover, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -72,13 +72,13 @@ function Audit() {
       <PageHeader title="Audit log" description="Every sign-in, every read of a value and every change, newest first. Entries never contain secret values." />
       <ChainCheck />
       <Paper withBorder p="sm">
-        <Group gap="sm" align="flex-end" wrap="wrap" role="search">
-          <TextInput label="Actor" placeholder="admin@example.com" value={f.actor} onChange={set('actor')} w={{ base: '100%', xs: 200 }} />
-          <TextInput label="Action" placeholder="secret.read_value" value={f.action} onChange={set('action')} w={{ base: '100%', xs: 160 }} />
-          <TextInput label="Target" placeholder="secret:finance-s3" value={f.target} onChange={set('target')} w={{ base: '100%', xs: 200 }} />
-          <TextInput label="From" type="datetime-local" value={f.since} onChange={set('since')} w={{ base: '100%', xs: 200 }} />
-          <TextInput label="Until" type="datetime-local" value={f.until} onChange={set('until')} w={{ base: '100%', xs: 200 }} />
-        </Group>
+        <SimpleGrid cols={{ base: 1, xs: 2, md: 5 }} spacing="sm" role="search">
+          <TextInput label="Actor" placeholder="admin@example.com" value={f.actor} onChange={set('actor')} />
+          <TextInput label="Action" placeholder="secret.read_value" value={f.action} onChange={set('action')} />
+          <TextInput label="Target" placeholder="secret:finance-s3" value={f.target} onChange={set('target')} />
+          <TextInput label="From" type="datetime-local" value={f.since} onChange={set('since')} />
+          <TextInput label="Until" type="datetime-local" value={f.until} onChange={set('until')} />
+        </SimpleGrid>
       </Paper>
       {list.isError ? (
         <ErrorAlert error={list.error} onRetry={() => list.refetch()} />

@@ -7,7 +7,7 @@ import type { CurrentUser, Info, Permission } from '../api/types';
 type Status =
   | { kind: 'loading' }
   | { kind: 'failed'; error: ApiError }
-  | { kind: 'signedOut'; notice?: string }
+  | { kind: 'signedOut'; notice?: string; byUser?: boolean }
   | { kind: 'signedIn'; user: CurrentUser };
 
 interface Auth {
@@ -80,7 +80,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       await api('POST', '/auth/logout', undefined, { expect401: true });
     } finally {
       setCsrfToken(null);
-      setStatus({ kind: 'signedOut', notice: 'You are signed out.' });
+      setStatus({ kind: 'signedOut', notice: 'You are signed out.', byUser: true });
     }
   }, []);
 

@@ -24,7 +24,12 @@ export function Shell() {
     if (auth.user) auth.refreshUser().catch(() => undefined);
   }, [location.pathname]);
 
-  if (auth.status.kind !== 'signedIn') return <Navigate to="/sign-in" replace state={{ from: location.pathname + location.search }} />;
+  if (auth.status.kind !== 'signedIn') {
+    // After a lost session, come back here once signed in; after Sign out, the next person who
+    // signs in starts at the dashboard, not on the previous user's last screen.
+    const from = auth.status.kind === 'signedOut' && auth.status.byUser ? undefined : location.pathname + location.search;
+    return <Navigate to="/sign-in" replace state={from ? { from } : null} />;
+  }
   const user = auth.status.user;
   const entries = NAV.filter((e) => e.visible(auth));
 

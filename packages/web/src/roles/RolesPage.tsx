@@ -55,7 +55,7 @@ function Roles() {
                     <Table.Td visibleFrom="sm"><Text size="sm">{r.description || '—'}</Text></Table.Td>
                     <Table.Td>
                       <Group gap={4}>
-                        {r.permissions.length ? r.permissions.map((p) => <Badge key={p} variant="light" size="sm">{permissionName(perms.data, p)}</Badge>) : <Text size="sm" c="dimmed">None</Text>}
+                        {r.permissions.length ? r.permissions.map((p) => <Badge key={p} variant="light" size="sm" tt="none">{permissionName(perms.data, p)}</Badge>) : <Text size="sm" c="dimmed">None</Text>}
                       </Group>
                     </Table.Td>
                     <Table.Td>
