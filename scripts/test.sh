@@ -8,8 +8,11 @@ shopt -s globstar nullglob
 
 npm run --silent typecheck
 npm run --silent lint
+# The browser tests (packages/web/e2e) drive the server's real UI: build it first, always, so
+# they never test a stale build.
+npm run --silent build -- --logLevel warn
 
-files=(packages/*/src/**/*.test.ts packages/*/test/**/*.test.ts)
+files=(packages/*/src/**/*.test.ts packages/*/test/**/*.test.ts packages/web/e2e/**/*.test.ts)
 if [ ${#files[@]} -eq 0 ]; then
   echo "scripts/test.sh: no test files found" >&2
   exit 1

@@ -1,6 +1,6 @@
 // System Dashboard → Audit log: entries newest first, filters, and the hash-chain check.
 import { Alert, Badge, Button, Code, Group, Paper, Popover, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
+import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { api, query } from '../api/client';
@@ -50,6 +50,10 @@ function ChainCheck() {
 function Audit() {
   const [f, setF] = useState({ actor: '', action: '', target: '', since: '', until: '' });
   const [debounced] = useDebouncedValue(f, 300);
+  // On a phone the five filters would push the log below the fold: they fold behind a button.
+  const narrow = useMediaQuery('(max-width: 48em)');
+  const [showFilters, setShowFilters] = useState(false);
+  const active = Object.values(f).filter(Boolean).length;
   const paging = usePaging<number>();
   const { reset } = paging;
   useEffect(() => reset(), [debounced, reset]);
@@ -72,7 +76,12 @@ function Audit() {
       <PageHeader title="Audit log" description="Every sign-in, every read of a value and every change, newest first. Entries never contain secret values." />
       <ChainCheck />
       <Paper withBorder p="sm">
-        <SimpleGrid cols={{ base: 1, xs: 2, md: 5 }} spacing="sm" role="search">
+        {narrow && (
+          <Button variant="subtle" size="compact-sm" onClick={() => setShowFilters((v) => !v)} aria-expanded={showFilters}>
+            {showFilters ? 'Hide filters' : `Filters${active ? ` (${active})` : ''}`}
+          </Button>
+        )}
+        <SimpleGrid cols={{ base: 1, xs: 2, md: 5 }} spacing="sm" role="search" display={narrow && !showFilters ? 'none' : undefined} mt={narrow ? 'xs' : 0}>
           <TextInput label="Actor" placeholder="admin@example.com" value={f.actor} onChange={set('actor')} />
           <TextInput label="Action" placeholder="secret.read_value" value={f.action} onChange={set('action')} />
           <TextInput label="Target" placeholder="secret:finance-s3" value={f.target} onChange={set('target')} />
@@ -104,7 +113,7 @@ function Audit() {
                     <Table.Td><Text size="xs" style={{ overflowWrap: 'anywhere' }}>{e.actor}</Text></Table.Td>
                     <Table.Td><Text size="xs" className="mono">{e.action}</Text></Table.Td>
                     <Table.Td visibleFrom="sm"><Text size="xs" className="mono" style={{ overflowWrap: 'anywhere' }}>{e.target}</Text></Table.Td>
-                    <Table.Td><Badge size="sm" variant="light" color={OUTCOME_COLOR[e.outcome]}>{e.outcome}</Badge></Table.Td>
+                    <Table.Td><Badge size="sm" variant="light" tt="none" miw="max-content" color={OUTCOME_COLOR[e.outcome]}>{e.outcome}</Badge></Table.Td>
                     <Table.Td visibleFrom="md"><Text size="xs">{e.client_ip}</Text></Table.Td>
                     <Table.Td visibleFrom="md">
                       {Object.keys(e.details).length > 0 && (

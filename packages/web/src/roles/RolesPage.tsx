@@ -50,7 +50,7 @@ function Roles() {
                   <Table.Tr key={r.id} data-role={r.name}>
                     <Table.Td>
                       <Text size="sm" fw={500}>{r.name}</Text>
-                      {r.builtin && <Badge size="xs" variant="light" color="gray">built-in</Badge>}
+                      {r.builtin && <Text size="xs" c="dimmed">built-in</Text>}
                     </Table.Td>
                     <Table.Td visibleFrom="sm"><Text size="sm">{r.description || '—'}</Text></Table.Td>
                     <Table.Td>

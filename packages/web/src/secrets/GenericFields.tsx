@@ -2,14 +2,8 @@
 // names are listed with blank values, which keep what is stored.
 import { ActionIcon, Button, Checkbox, Group, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { IconPlus, IconTrash } from '../components/icons';
+import type { GenericRow } from './formLogic';
 
-export interface GenericRow {
-  key: string;
-  value: string;
-  /** A field already stored (edit mode): its name is fixed, blank keeps the value. */
-  stored?: boolean;
-  remove?: boolean;
-}
 
 export function GenericFields({ rows, onChange, errors }: { rows: GenericRow[]; onChange: (rows: GenericRow[]) => void; errors: Record<string, string> }) {
   const set = (i: number, patch: Partial<GenericRow>) => onChange(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));

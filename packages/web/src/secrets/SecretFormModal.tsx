@@ -10,13 +10,13 @@ import { api, ApiError } from '../api/client';
 import type { ConnectorType, SecretMeta } from '../api/types';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { FieldInput } from './FieldInput';
-import { GenericFields, type GenericRow } from './GenericFields';
-import { RESERVED_IDS, SECRET_ID, useConnectorTypes } from './queries';
+import { GenericFields } from './GenericFields';
+import type { GenericRow } from './formLogic';
+import { checkForm, fieldKey, formValue } from './formLogic';
+import { useConnectorTypes } from './queries';
 
 type Props = { opened: boolean; onClose: () => void } & ({ mode: 'create'; secret?: undefined } | { mode: 'edit'; secret: SecretMeta });
 
-/** `body.secret_value.region` → `region`; `body.secret_id` → `secret_id`. */
-const fieldKey = (f: string) => f.replace(/^body\./, '').replace(/^secret_value\./, '');
 
 export function SecretFormModal(props: Props) {
   const narrow = useMediaQuery('(max-width: 40em)');
@@ -50,44 +50,8 @@ function SecretForm(props: Props) {
   if (types.isPending) return <Text>Loading connector types…</Text>;
   if (types.isError) return <ErrorAlert error={types.error} onRetry={() => types.refetch()} />;
 
-  const check = (): Record<string, string> => {
-    const e: Record<string, string> = {};
-    if (!editing) {
-      if (!type) e.secret_type = 'Choose a connector type';
-      if (!name) e.secret_id = 'Give the secret a name';
-      else if (!SECRET_ID.test(name)) e.secret_id = 'Use letters, digits, . _ - (start with a letter or digit, at most 128 characters)';
-      else if (RESERVED_IDS.has(name)) e.secret_id = `'${name}' is reserved`;
-    }
-    if (def && !generic && !editing) {
-      for (const f of def.fields) if (f.required && !values[f.name]?.trim()) e[f.name] = `${f.label} is required`;
-    }
-    if (generic) {
-      const keys = rows.filter((r) => !r.stored).map((r) => r.key);
-      for (const r of rows) if (!r.stored && (!r.key || !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(r.key))) e[r.key] = 'Field names: a letter or _, then letters, digits or _';
-      if (new Set(keys).size !== keys.length) e._generic = 'Two fields have the same name';
-    }
-    return e;
-  };
-
-  /** What to send: create → every filled field; edit → only typed fields, null for removed ones. */
-  const valueToSend = (): Record<string, string | null> => {
-    const out: Record<string, string | null> = {};
-    if (generic) {
-      for (const r of rows) {
-        if (r.remove) out[r.key] = null;
-        else if (r.value !== '' || (!r.stored && r.key)) out[r.key] = r.value;
-      }
-      return out;
-    }
-    for (const f of def?.fields ?? []) {
-      const v = values[f.name] ?? '';
-      // Sensitive values are sent exactly as typed; other fields lose stray spaces from pasting.
-      const clean = f.sensitive ? v : v.trim();
-      if (removed.has(f.name)) out[f.name] = null;
-      else if (clean !== '') out[f.name] = clean;
-    }
-    return out;
-  };
+  const check = () => checkForm({ creating: !editing, type, name, def, values, rows });
+  const valueToSend = () => formValue({ def, values, removed, rows });
 
   const submit = async (ev: FormEvent) => {
     ev.preventDefault();

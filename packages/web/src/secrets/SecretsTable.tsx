@@ -28,7 +28,7 @@ export function SecretsTable({ items, types, canManage, onAction }: { items: Sec
             <Table.Tr key={s.id} data-secret={s.id}>
               <Table.Td miw={130}><Text fw={500} size="sm" style={{ overflowWrap: 'anywhere' }}>{s.id}</Text></Table.Td>
               <Table.Td><Text size="sm">{typeLabel(types, s.secret_type)}</Text></Table.Td>
-              <Table.Td visibleFrom="md" style={{ whiteSpace: 'nowrap' }}><Badge variant="light" tt="none" miw="fit-content" color={s.scope === 'SYSTEM_SECRET' ? 'grape' : 'gray'}>{SCOPE_LABEL[s.scope]}</Badge></Table.Td>
+              <Table.Td visibleFrom="md" style={{ whiteSpace: 'nowrap' }}><Badge variant="light" tt="none" miw="max-content" color={s.scope === 'SYSTEM_SECRET' ? 'grape' : 'gray'}>{SCOPE_LABEL[s.scope]}</Badge></Table.Td>
               <Table.Td visibleFrom="sm"><Text size="sm" lineClamp={2}>{s.description || '—'}</Text></Table.Td>
               <Table.Td visibleFrom="md" style={{ whiteSpace: 'nowrap' }}>
                 <Tooltip label={`${s.updated_at} by ${s.updated_by}`}><Text size="sm">{when(s.updated_at)}</Text></Tooltip>
