@@ -23,7 +23,7 @@ interface Case {
 
 // One secret of every connector type of the seed, with the labels the form shows.
 const CASES: Case[] = [
-  { type: 's3', label: 'AWS S3', name: 'finance-s3', fields: { 'Access Key ID': 'AKIAEXAMPLE123', 'Secret Access Key': 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', Region: 'us-east-1' }, masked: ['Secret Access Key'] },
+  { type: 's3', label: 'AWS S3', name: 'finance-s3', fields: { 'Access Key ID': 'AKIAEXAMPLE123', 'Secret Access Key': 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', Region: 'us-east-1' }, masked: ['Secret Access Key', 'Session Token'] },
   { type: 'azure_key', label: 'Azure Blob Storage (account key)', name: 'backup-azure', fields: { 'Account Name': 'backupstore', 'Account Key': 'c2VjcmV0LWFjY291bnQta2V5LWV4YW1wbGU=' }, masked: ['Account Key'] },
   { type: 'azure_sas', label: 'Azure Blob Storage (SAS)', name: 'media-sas', fields: { 'Account Name': 'mediastore', 'SAS Token': 'sv=2022-11-02&ss=b&srt=co&sp=rl&sig=c2FzLXNpZ25hdHVyZQ' }, masked: ['SAS Token'] },
   { type: 'gcs', label: 'Google Cloud Storage', name: 'analytics-gcs', fields: { 'Project ID': 'analytics-prod' }, masked: ['Service Account JSON'], upload: GCS_KEY_FILE },
@@ -32,7 +32,7 @@ const CASES: Case[] = [
   { type: 'confluence', label: 'Confluence', name: 'wiki-confluence', fields: { Username: 'bot@example.com', 'Password or API token': 'ATATT3xFfGF0-confluence-token', 'Base URL': 'https://example.atlassian.net/wiki' }, masked: ['Password or API token'] },
 ];
 
-const allValues = () => CASES.flatMap((c) => [...Object.values(c.fields), ...(c.upload ? [c.upload] : [])]);
+const allValues = () => [...CASES.flatMap((c) => [...Object.values(c.fields), ...(c.upload ? [c.upload] : [])]), 'npm-secret-token-value'];
 
 describe('Secret Manager in the browser', { timeout: 240_000 }, () => {
   let env: Env;
@@ -124,6 +124,27 @@ describe('Secret Manager in the browser', { timeout: 240_000 }, () => {
     await shot(page, 'secret-manager');
   });
 
+  it('creates a generic secret with field names of its own', async () => {
+    await page.getByRole('button', { name: 'New Secret' }).click();
+    await choose(page, 'Connector type', 'Generic', dialog());
+    await field(dialog(), 'Name').fill('build-tokens');
+    await field(dialog(), 'Field 1 name').fill('npm_token');
+    await field(dialog(), 'Field 1 value').fill('npm-secret-token-value');
+    await dialog().getByRole('button', { name: 'Add field' }).click();
+    await field(dialog(), 'Field 2 name').fill('npm_token');
+    await field(dialog(), 'Field 2 value').fill('other');
+    await dialog().getByRole('button', { name: 'Create Secret' }).click();
+    await dialog().getByText('Two fields have the same name').waitFor();
+    await field(dialog(), 'Field 2 name').fill('registry');
+    await dialog().getByRole('button', { name: 'Create Secret' }).click();
+    await dialog().waitFor({ state: 'hidden' });
+    await row('build-tokens').waitFor();
+    await openActions('build-tokens', 'Reveal');
+    assert.deepEqual(JSON.parse((await dialog().getByTestId('reveal-json').textContent())!), { name: 'build-tokens', connector_type: 'generic', npm_token: 'npm-secret-token-value', registry: 'other' });
+    await page.keyboard.press('Escape');
+    await eventually(async () => assert.equal(await dialog().count(), 0));
+  });
+
   it('shows every problem in words: client checks, server validation by field, a taken name', async () => {
     await page.getByRole('button', { name: 'New Secret' }).click();
     await dialog().getByRole('button', { name: 'Create Secret' }).click();
@@ -170,7 +191,7 @@ describe('Secret Manager in the browser', { timeout: 240_000 }, () => {
     await page.getByRole('searchbox', { name: 'Search' }).fill('no-such-secret');
     await page.getByText('No secrets match this filter.').waitFor();
     await page.getByRole('searchbox', { name: 'Search' }).fill('');
-    await eventually(async () => assert.equal(await page.locator('tr[data-secret]').count(), CASES.length));
+    await eventually(async () => assert.equal(await page.locator('tr[data-secret]').count(), CASES.length + 1));
   });
 
   it('reveals a secret as JSON with a copy button, and hides it again after 30 seconds', async () => {

@@ -12,13 +12,13 @@ import { SESSION_COOKIE } from '../access/auth.hook.js';
 import { CurrentUser } from '../access/access.schemas.js';
 import type { IdentityService } from '../access/identity.service.js';
 import { AppError } from '../errors.js';
-import { actorOf, errors, requestInfo } from '../http.js';
+import { requestInfo } from '../http.js';
 
 /** packages/web/dist, where `npm run build -w @coffer/web` writes the UI. */
 export const DEFAULT_WEB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
 
 export const Info = z.object({ secret_manager_enabled: z.boolean(), version: z.string() }).meta({ id: 'Info' });
-export const SessionAnswer = z.object({ user: CurrentUser, csrf_token: z.string() }).meta({ id: 'Session' });
+export const SessionAnswer = z.object({ user: CurrentUser.nullable(), csrf_token: z.string().nullable() }).meta({ id: 'Session' });
 
 export function uiApiRoutes(deps: { identity: IdentityService; secretManagerEnabled: boolean; version: string }) {
   return async (root: FastifyInstance) => {
@@ -30,16 +30,16 @@ export function uiApiRoutes(deps: { identity: IdentityService; secretManagerEnab
       schema: { tags: ['ui'], summary: 'Server facts the UI needs (feature flags)', response: { 200: Info } },
     }, async () => ({ secret_manager_enabled: deps.secretManagerEnabled, version: deps.version }));
 
+    // Public, and "signed out" is a normal answer (200, user null): every visit to the sign-in
+    // page asks this, and a 401 would fill the audit log with denied entries for nobody.
     app.get('/auth/session', {
-      schema: { tags: ['auth'], summary: 'The browser session: the caller and its CSRF token (session cookie only)', response: { 200: SessionAnswer, ...errors() } },
+      config: { public: true },
+      schema: { tags: ['auth'], summary: 'The browser session: the signed-in user and its CSRF token, or nulls (session cookie only)', response: { 200: SessionAnswer } },
     }, async (req) => {
-      const actor = actorOf(req);
       const token = req.cookies[SESSION_COOKIE];
-      // An API key has no CSRF token; answering with one would only confuse the client.
-      if (actor.via !== 'session' || !token) throw new AppError('unauthenticated', 'This call needs the browser session cookie.');
-      const s = await deps.identity.fromSession(token, requestInfo(req));
-      if (!s) throw new AppError('unauthenticated', 'The session has ended; sign in again.');
-      return { user: deps.identity.describe(s.actor), csrf_token: s.csrf };
+      // An API key has no CSRF token and no browser session: it gets the signed-out answer.
+      const s = token ? await deps.identity.fromSession(token, requestInfo(req)) : undefined;
+      return s ? { user: deps.identity.describe(s.actor), csrf_token: s.csrf } : { user: null, csrf_token: null };
     });
   };
 }

@@ -27,8 +27,8 @@ interface Auth {
 const AuthContext = createContext<Auth | null>(null);
 
 interface SessionAnswer {
-  user: CurrentUser;
-  csrf_token: string;
+  user: CurrentUser | null;
+  csrf_token: string | null;
 }
 
 export function AuthProvider({ children }: { children: ReactNode }) {
@@ -40,18 +40,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     let live = true;
     (async () => {
       try {
-        const i = await api<Info>('GET', '/info');
+        const [i, s] = await Promise.all([api<Info>('GET', '/info'), api<SessionAnswer>('GET', '/auth/session')]);
         if (!live) return;
         setInfo(i);
-        try {
-          const s = await api<SessionAnswer>('GET', '/auth/session', undefined, { expect401: true });
-          setCsrfToken(s.csrf_token);
-          if (live) setStatus({ kind: 'signedIn', user: s.user });
-        } catch (e) {
-          if (e instanceof ApiError && e.status === 401) {
-            if (live) setStatus({ kind: 'signedOut' });
-          } else throw e;
-        }
+        setCsrfToken(s.csrf_token);
+        setStatus(s.user ? { kind: 'signedIn', user: s.user } : { kind: 'signedOut' });
       } catch (e) {
         if (live) setStatus({ kind: 'failed', error: e as ApiError });
       }
@@ -70,7 +63,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const signIn = useCallback(async (email: string, password: string) => {
-    const s = await api<SessionAnswer>('POST', '/auth/login', { email, password }, { expect401: true });
+    const s = await api<{ user: CurrentUser; csrf_token: string }>('POST', '/auth/login', { email, password }, { expect401: true });
     setCsrfToken(s.csrf_token);
     setStatus({ kind: 'signedIn', user: s.user });
   }, []);
