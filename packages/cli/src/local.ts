@@ -106,13 +106,29 @@ export function registerLocalCommands(program: Command): void {
     });
 
   program
-    .command('audit-verify', { hidden: true })
-    .description('check the audit chain in the local store')
+    .command('audit')
+    .description('the audit log')
+    .command('verify')
+    .description('check the hash chain: on the server at SECRET_MANAGER_URL (with SECRET_MANAGER_API_KEY), else in the local store')
     .action(async () => {
-      await withCoffer(async (c) => {
-        const v = await c.audit.verify();
-        out(v.ok ? `The audit chain of ${v.entries} entries is intact.` : `The audit chain is broken at entry ${v.first_broken}: ${v.reason}`);
-        if (!v.ok) process.exitCode = 1;
-      });
+      const url = process.env.SECRET_MANAGER_URL;
+      const v = url ? await remoteVerify(url, process.env.SECRET_MANAGER_API_KEY) : await withCoffer((c) => c.audit.verify());
+      out(v.ok ? `The audit chain of ${v.entries} entries is intact.` : `The audit chain is broken at entry ${v.first_broken}: ${v.reason ?? 'see the server log'}`);
+      if (!v.ok) process.exitCode = 1;
     });
+}
+
+interface Verify {
+  ok: boolean;
+  entries: number;
+  first_broken: number | null;
+  reason?: string;
+}
+
+async function remoteVerify(url: string, key: string | undefined): Promise<Verify> {
+  if (!key) throw new Error('SECRET_MANAGER_API_KEY is not set');
+  const r = await fetch(`${url.replace(/\/+$/, '')}/api/v1/audit/verify`, { headers: { authorization: `Bearer ${key}` } });
+  const body = (await r.json()) as Verify & { error?: { message: string } };
+  if (!r.ok) throw new Error(body.error?.message ?? `the server answered ${r.status}`);
+  return body;
 }

@@ -18,6 +18,12 @@ export const API_PREFIX = '/api/v1';
 /** Big enough for a 64 KiB value with JSON escaping; anything larger is refused with 413 before parsing. */
 export const BODY_LIMIT = 256 * 1024;
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    registeredRoutes: string[];
+  }
+}
+
 export interface AppDeps {
   coffer: Coffer;
   logger?: Logger;
@@ -39,6 +45,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // JSON only: a text/plain body would otherwise reach validation as a string.
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
+  // Every route, so the authorization test can insist that each one is in its table.
+  const routes: string[] = [];
+  app.decorate('registeredRoutes', routes);
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push(`${m} ${r.url}`);
+  });
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
 

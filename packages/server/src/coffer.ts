@@ -63,7 +63,10 @@ export async function openCoffer(config: Readonly<Config>, opts: OpenOptions = {
       keyring.replace(readKeyFile(keyFilePath(config.dataDir)));
       return true;
     },
-    close: () => database.close(),
+    close: async () => {
+      await audit.close();
+      await database.close();
+    },
   };
 }
 

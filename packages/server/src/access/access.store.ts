@@ -1,19 +1,31 @@
 import type { Database, Tx } from '../store/db.js';
+import { prepare } from '../store/prepared.js';
 import type { ApiKeysTable, RolesTable, SessionsTable, UsersTable } from '../store/schema.js';
 
 export function createAccessStore(database: Database) {
   const { db } = database;
+  /** Moves the access generation forward in the same transaction as the change it announces. */
+  const bump = (trx: Tx) => trx.updateTable('access_generation').set((eb) => ({ generation: eb('generation', '+', 1) })).where('id', '=', 1).execute();
+  const changing = async <T>(trx: Tx, write: Promise<T>): Promise<T> => {
+    const r = await write;
+    await bump(trx);
+    return r;
+  };
+  const generationQuery = prepare(0, () => db.selectFrom('access_generation').select('generation').where('id', '=', 1));
   return {
+    /** Read on every request: compiled once. */
+    generation: async (): Promise<number> => Number((await generationQuery(db))[0]!.generation),
+
     countUsers: async (): Promise<number> => Number((await db.selectFrom('users').select((e) => e.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
     insertUser: (trx: Tx, row: UsersTable) => trx.insertInto('users').values(row).execute(),
     userByEmail: (email: string) => db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst(),
     userById: (id: string, trx: Tx = db) => trx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst(),
     listUsers: () => db.selectFrom('users').selectAll().orderBy('email').execute(),
     setUserDisabled: (trx: Tx, id: string, disabled: boolean, at: string) =>
-      trx.updateTable('users').set({ disabled: disabled ? 1 : 0, updated_at: at }).where('id', '=', id).execute(),
+      changing(trx, trx.updateTable('users').set({ disabled: disabled ? 1 : 0, updated_at: at }).where('id', '=', id).execute()),
     setPassword: (trx: Tx, id: string, passwordHash: string, at: string) =>
-      trx.updateTable('users').set({ password_hash: passwordHash, updated_at: at }).where('id', '=', id).execute(),
-    deleteUser: (trx: Tx, id: string) => trx.deleteFrom('users').where('id', '=', id).execute(),
+      changing(trx, trx.updateTable('users').set({ password_hash: passwordHash, updated_at: at }).where('id', '=', id).execute()),
+    deleteUser: (trx: Tx, id: string) => changing(trx, trx.deleteFrom('users').where('id', '=', id).execute()),
 
     /** Role names and permission ids of a user, in one query. */
     async grants(userId: string, trx: Tx = db): Promise<{ roles: string[]; permissions: string[] }> {
@@ -37,15 +49,17 @@ export function createAccessStore(database: Database) {
       (await trx.selectFrom('role_permissions').select('permission').where('role_id', '=', roleId).orderBy('permission').execute()).map((r) => r.permission),
     insertRole: (trx: Tx, row: RolesTable) => trx.insertInto('roles').values(row).execute(),
     updateRole: (trx: Tx, id: string, set: Partial<Pick<RolesTable, 'name' | 'description' | 'updated_at'>>) =>
-      trx.updateTable('roles').set(set).where('id', '=', id).execute(),
-    deleteRole: (trx: Tx, id: string) => trx.deleteFrom('roles').where('id', '=', id).execute(),
+      changing(trx, trx.updateTable('roles').set(set).where('id', '=', id).execute()),
+    deleteRole: (trx: Tx, id: string) => changing(trx, trx.deleteFrom('roles').where('id', '=', id).execute()),
     async setRolePermissions(trx: Tx, roleId: string, permissions: string[]) {
+      await bump(trx);
       await trx.deleteFrom('role_permissions').where('role_id', '=', roleId).execute();
       if (permissions.length) await trx.insertInto('role_permissions').values(permissions.map((permission) => ({ role_id: roleId, permission }))).execute();
     },
     addRolePermission: (trx: Tx, roleId: string, permission: string) =>
-      trx.insertInto('role_permissions').values({ role_id: roleId, permission }).onConflict((oc) => oc.doNothing()).execute(),
+      changing(trx, trx.insertInto('role_permissions').values({ role_id: roleId, permission }).onConflict((oc) => oc.doNothing()).execute()),
     async setUserRoles(trx: Tx, userId: string, roleIds: string[]) {
+      await bump(trx);
       await trx.deleteFrom('user_roles').where('user_id', '=', userId).execute();
       if (roleIds.length) await trx.insertInto('user_roles').values(roleIds.map((role_id) => ({ user_id: userId, role_id }))).execute();
     },
@@ -59,14 +73,14 @@ export function createAccessStore(database: Database) {
     insertKey: (trx: Tx, row: ApiKeysTable) => trx.insertInto('api_keys').values(row).execute(),
     keyById: (id: string) => db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst(),
     keysOf: (userId: string) => db.selectFrom('api_keys').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').execute(),
-    revokeKey: (trx: Tx, id: string, at: string) => trx.updateTable('api_keys').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute(),
+    revokeKey: (trx: Tx, id: string, at: string) => changing(trx, trx.updateTable('api_keys').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute()),
     touchKey: (id: string, at: string) => db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute(),
 
     insertSession: (trx: Tx, row: SessionsTable) => trx.insertInto('sessions').values(row).execute(),
     sessionById: (id: Buffer) => db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst(),
     touchSession: (id: Buffer, at: string) => db.updateTable('sessions').set({ last_seen_at: at }).where('id', '=', id).execute(),
-    deleteSession: (id: Buffer) => db.deleteFrom('sessions').where('id', '=', id).execute(),
-    deleteSessionsOf: (trx: Tx, userId: string) => trx.deleteFrom('sessions').where('user_id', '=', userId).execute(),
+    deleteSession: (id: Buffer) => database.tx((trx) => changing(trx, trx.deleteFrom('sessions').where('id', '=', id).execute())),
+    deleteSessionsOf: (trx: Tx, userId: string) => changing(trx, trx.deleteFrom('sessions').where('user_id', '=', userId).execute()),
     deleteExpiredSessions: (now: string) => db.deleteFrom('sessions').where('expires_at', '<', now).execute(),
   };
 }

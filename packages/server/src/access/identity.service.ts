@@ -25,7 +25,25 @@ export function createIdentityService(deps: { database: Database; audit: AuditSe
   const perAccount = new FailureLimiter(5, 15 * 60_000);
   const perAddress = new FailureLimiter(30, 15 * 60_000);
 
-  async function actorFor(userId: string, via: Actor['via'], request: RequestInfo, keyId?: string): Promise<Actor | undefined> {
+  /**
+   * Who a credential belongs to, remembered per credential (keyed by its hash, so only the same
+   * secret finds the entry) and trusted only while the access generation is unchanged: any change
+   * to users, roles, grants, keys or sessions on any server moves it, so the next request reloads.
+   */
+  interface Remembered {
+    actor: Omit<Actor, 'request'>;
+    generation: number;
+    expiresAt: string | null;
+    touchedAt: number;
+    csrf?: string;
+  }
+  const credentials = new Map<string, Remembered>();
+  const remember = (k: string, c: Remembered) => {
+    if (credentials.size >= 10_000) credentials.delete(credentials.keys().next().value!);
+    credentials.set(k, c);
+  };
+
+  async function actorFor(userId: string, via: Actor['via'], keyId?: string): Promise<Omit<Actor, 'request'> | undefined> {
     const user = await store.userById(userId);
     if (!user || user.disabled) return undefined;
     const g = await store.grants(userId);
@@ -37,7 +55,6 @@ export function createIdentityService(deps: { database: Database; audit: AuditSe
       isAdmin: g.roles.includes(ADMIN_ROLE),
       via,
       keyId,
-      request,
     };
   }
 
@@ -103,7 +120,7 @@ export function createIdentityService(deps: { database: Database; audit: AuditSe
         await store.insertSession(trx, { id: sha256(token), user_id: user.id, csrf_token: csrf, created_at: t.toISOString(), last_seen_at: t.toISOString(), expires_at: expires.toISOString() });
         await audit.append(trx, { ...ctx, actor: user.email, via: 'password' }, { action: 'auth.login', target: `user:${user.email}`, outcome: 'allowed' });
       });
-      const actor = (await actorFor(user.id, 'session', request))!;
+      const actor = { ...(await actorFor(user.id, 'session'))!, request };
       return { token, csrf_token: csrf, expires, actor };
     },
 
@@ -114,32 +131,54 @@ export function createIdentityService(deps: { database: Database; audit: AuditSe
 
     /** Resolves an API key; undefined when unknown, revoked, expired or its user is disabled. */
     async fromApiKey(key: string, request: RequestInfo): Promise<Actor | undefined> {
-      const parsed = parseApiKey(key);
-      const { id, hash } = parsed ? { id: parsed.id, hash: sha256(parsed.secret) } : operatorApiKey(key);
-      const row = await store.keyById(id);
-      if (!row || !sameHash(row.secret_hash, hash) || row.revoked_at) return undefined;
-      const t = now();
-      if (row.expires_at && row.expires_at <= t.toISOString()) return undefined;
-      if (!row.last_used_at || t.getTime() - Date.parse(row.last_used_at) > TOUCH_EVERY_MS) {
-        void store.touchKey(id, t.toISOString()).catch(() => undefined);
+      const generation = await store.generation();
+      const cacheKey = `k:${sha256(key).toString('base64')}`;
+      let c = credentials.get(cacheKey);
+      if (!c || c.generation !== generation) {
+        credentials.delete(cacheKey);
+        const parsed = parseApiKey(key);
+        const { id, hash } = parsed ? { id: parsed.id, hash: sha256(parsed.secret) } : operatorApiKey(key);
+        const row = await store.keyById(id);
+        if (!row || !sameHash(row.secret_hash, hash) || row.revoked_at) return undefined;
+        const actor = await actorFor(row.user_id, 'api_key', id);
+        if (!actor) return undefined;
+        c = { actor, generation, expiresAt: row.expires_at, touchedAt: row.last_used_at ? Date.parse(row.last_used_at) : 0 };
+        remember(cacheKey, c);
       }
-      return actorFor(row.user_id, 'api_key', request, id);
+      const t = now();
+      if (c.expiresAt && c.expiresAt <= t.toISOString()) return undefined;
+      if (t.getTime() - c.touchedAt > TOUCH_EVERY_MS) {
+        c.touchedAt = t.getTime();
+        void store.touchKey(c.actor.keyId!, t.toISOString()).catch(() => undefined);
+      }
+      return { ...c.actor, request };
     },
 
     /** Resolves a session cookie, enforcing idle and absolute expiry. */
     async fromSession(token: string, request: RequestInfo): Promise<{ actor: Actor; csrf: string } | undefined> {
+      const generation = await store.generation();
       const id = sha256(token);
-      const s = await store.sessionById(id);
-      if (!s) return undefined;
+      const cacheKey = `s:${id.toString('base64')}`;
+      let c = credentials.get(cacheKey);
+      if (!c || c.generation !== generation) {
+        credentials.delete(cacheKey);
+        const s = await store.sessionById(id);
+        if (!s) return undefined;
+        const actor = await actorFor(s.user_id, 'session');
+        if (!actor) return undefined;
+        c = { actor, generation, expiresAt: s.expires_at, touchedAt: Date.parse(s.last_seen_at), csrf: s.csrf_token };
+        remember(cacheKey, c);
+      }
       const t = now();
-      const idleLimit = Date.parse(s.last_seen_at) + options.sessionIdleMinutes * 60_000;
-      if (s.expires_at <= t.toISOString() || idleLimit <= t.getTime()) {
+      if (c.expiresAt! <= t.toISOString() || c.touchedAt + options.sessionIdleMinutes * 60_000 <= t.getTime()) {
         await store.deleteSession(id);
         return undefined;
       }
-      if (t.getTime() - Date.parse(s.last_seen_at) > TOUCH_EVERY_MS) await store.touchSession(id, t.toISOString());
-      const actor = await actorFor(s.user_id, 'session', request);
-      return actor ? { actor, csrf: s.csrf_token } : undefined;
+      if (t.getTime() - c.touchedAt > TOUCH_EVERY_MS) {
+        c.touchedAt = t.getTime();
+        await store.touchSession(id, t.toISOString());
+      }
+      return { actor: { ...c.actor, request }, csrf: c.csrf! };
     },
 
     async createApiKey(actor: Actor, input: { name: string; expires_at?: string }) {

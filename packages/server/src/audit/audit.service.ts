@@ -3,9 +3,10 @@
 // to write fails the request (fail closed).
 import { AppError } from '../errors.js';
 import type { Database, Tx } from '../store/db.js';
-import type { AuditTable } from '../store/schema.js';
 import { createAuditStore, type AuditQuery } from './audit.store.js';
 import { entryHash, GENESIS } from './hash.js';
+import { appendEntries, type NewEntry } from './chain.js';
+import { createThreadedWriter } from './audit.writer.js';
 
 export type Outcome = 'allowed' | 'denied' | 'failed';
 
@@ -39,9 +40,22 @@ export function createAuditService(deps: { database: Database; workspace?: strin
   const store = createAuditStore(database);
   const workspace = deps.workspace ?? 'default';
 
+  const entry = (ctx: AuditContext, ev: AuditEvent): NewEntry => ({
+    workspace_id: workspace,
+    at: new Date().toISOString(),
+    actor: ctx.actor,
+    action: ev.action,
+    target: ev.target,
+    outcome: ev.outcome,
+    client_ip: ctx.ip,
+    user_agent: ctx.userAgent.slice(0, 256),
+    request_id: ctx.requestId,
+    details: JSON.stringify({ via: ctx.via, ...ev.details }),
+  });
+
   async function append(trx: Tx, ctx: AuditContext, ev: AuditEvent): Promise<void> {
     try {
-      await appendRow(trx, ctx, ev);
+      await appendEntries(database, store, trx, [entry(ctx, ev)]);
     } catch {
       // The caller's transaction rolls back with it: no change without its audit entry.
       throw AuditUnavailable();
@@ -49,38 +63,67 @@ export function createAuditService(deps: { database: Database; workspace?: strin
     deps.onAppend?.(ev);
   }
 
-  async function appendRow(trx: Tx, ctx: AuditContext, ev: AuditEvent): Promise<void> {
-    await database.lockAuditChain(trx);
-    const last = await store.last(trx);
-    const fields = {
-      seq: (last?.seq ?? 0) + 1,
-      workspace_id: workspace,
-      at: new Date().toISOString(),
-      actor: ctx.actor,
-      action: ev.action,
-      target: ev.target,
-      outcome: ev.outcome,
-      client_ip: ctx.ip,
-      user_agent: ctx.userAgent.slice(0, 256),
-      request_id: ctx.requestId,
-      details: JSON.stringify({ via: ctx.via, ...ev.details }),
-    };
-    const prev = last?.hash ?? GENESIS;
-    const row: AuditTable = { ...fields, prev_hash: prev, hash: entryHash(prev, fields) };
-    await store.insert(trx, row);
+  // Entries of their own (value reads, sign-ins, refusals) go in batches: on SQLite files to a
+  // writer thread, elsewhere in one transaction per batch.
+  const writer = database.location ? createThreadedWriter(database.location) : undefined;
+  const writeBatch = (entries: NewEntry[]) =>
+    writer ? writer.write(entries) : database.tx((trx) => appendEntries(database, store, trx, entries));
+
+  interface Pending {
+    entry: NewEntry;
+    ev: AuditEvent;
+    resolve: () => void;
+    reject: (e: Error) => void;
+  }
+  const pending: Pending[] = [];
+  let flushing = false;
+
+  /** While one batch is being written, the next one gathers: a group commit. */
+  async function flush(): Promise<void> {
+    while (pending.length > 0) {
+      const batch = pending.splice(0, 500);
+      try {
+        await writeBatch(batch.map((p) => p.entry));
+      } catch {
+        for (const p of batch) p.reject(AuditUnavailable());
+        continue;
+      }
+      for (const p of batch) {
+        deps.onAppend?.(p.ev);
+        p.resolve();
+      }
+    }
+    flushing = false;
   }
 
   return {
     /** Appends inside the caller's transaction. */
     append,
 
-    /** Appends in a transaction of its own; throws audit_unavailable if it cannot. */
-    async record(ctx: AuditContext, ev: AuditEvent): Promise<void> {
-      try {
-        await database.tx((trx) => append(trx, ctx, ev));
-      } catch {
-        throw AuditUnavailable();
-      }
+    /**
+     * Appends outside any change and resolves once the entry is durable; throws
+     * audit_unavailable if it cannot be written. Entries recorded at about the same time share one
+     * commit, so concurrent value reads pay for one disk flush, not one each.
+     */
+    record(ctx: AuditContext, ev: AuditEvent): Promise<void> {
+      return new Promise((resolve, reject) => {
+        pending.push({ entry: entry(ctx, ev), ev, resolve, reject });
+        if (!flushing) {
+          flushing = true;
+          // Let the requests that arrived in this turn of the event loop join the first batch.
+          setImmediate(() => void flush());
+        }
+      });
+    },
+
+    warm: async () => {
+      await writer?.warm();
+    },
+
+    /** Waits for entries already accepted, then stops the writer thread. */
+    close: async () => {
+      while (flushing) await new Promise((r) => setTimeout(r, 5));
+      await writer?.close();
     },
 
     async list(q: AuditQuery) {

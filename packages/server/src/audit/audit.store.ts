@@ -1,4 +1,5 @@
 import type { Database, Tx } from '../store/db.js';
+import { prepare } from '../store/prepared.js';
 import type { AuditTable } from '../store/schema.js';
 
 export interface AuditQuery {
@@ -11,14 +12,19 @@ export interface AuditQuery {
   limit: number;
 }
 
+const COLUMNS = ['seq', 'workspace_id', 'at', 'actor', 'action', 'target', 'outcome', 'client_ip', 'user_agent', 'request_id', 'details', 'prev_hash', 'hash'] as const satisfies readonly (keyof AuditTable)[];
+
 export function createAuditStore(database: Database) {
   const { db } = database;
+  // Every audited request runs these two: compiled once.
+  const lastQuery = prepare(0, () => db.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1));
+  const insertQuery = prepare(13, (...v: unknown[]) => db.insertInto('audit_log').values(Object.fromEntries(COLUMNS.map((c, i) => [c, v[i]])) as unknown as AuditTable));
   return {
     async last(trx: Tx): Promise<{ seq: number; hash: string } | undefined> {
-      return trx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      return (await lastQuery(trx))[0];
     },
     async insert(trx: Tx, row: AuditTable): Promise<void> {
-      await trx.insertInto('audit_log').values(row).execute();
+      await insertQuery(trx, ...COLUMNS.map((c) => row[c]));
     },
     async query(q: AuditQuery): Promise<AuditTable[]> {
       let s = db.selectFrom('audit_log').selectAll();

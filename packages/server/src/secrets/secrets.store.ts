@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Database, Tx } from '../store/db.js';
+import { prepare } from '../store/prepared.js';
 import type { SecretsTable, SecretVersionsTable } from '../store/schema.js';
 
 export interface Viewer {
@@ -29,9 +30,16 @@ export function createSecretsStore(database: Database, workspace = 'default') {
       .selectAll('secrets')
       .select(['users.email as owner_email', 'cv.field_names as field_names']);
 
+  // The queries of every metadata and value read, compiled once.
+  const getQuery = prepare(1, (id: string) => withOwner().where('secrets.id', '=', id));
+  const versionQuery = prepare(2, (id: string, version: number) =>
+    db.selectFrom('secret_versions').selectAll().where('workspace_id', '=', workspace).where('secret_id', '=', id).where('version', '=', version));
+  const usedByOneQuery = prepare(1, (id: string) =>
+    db.selectFrom('connectors').select(['id', 'name', 'secret_id']).where('workspace_id', '=', workspace).where('secret_id', '=', id).orderBy('id'));
+
   return {
     /** Any row with this id, live or in the trash. */
-    get: (id: string, trx: Tx = db) => withOwner(trx).where('secrets.id', '=', id).executeTakeFirst(),
+    get: async (id: string, trx: Tx = db) => (await getQuery(trx, id))[0],
 
     async ids(v: Viewer, type?: string): Promise<string[]> {
       let q = secrets().select('id').where('deleted_at', 'is', null);
@@ -67,8 +75,7 @@ export function createSecretsStore(database: Database, workspace = 'default') {
       return Number(r.numUpdatedRows) === 1;
     },
 
-    version: (id: string, version: number) =>
-      db.selectFrom('secret_versions').selectAll().where('workspace_id', '=', workspace).where('secret_id', '=', id).where('version', '=', version).executeTakeFirst(),
+    version: async (id: string, version: number) => (await versionQuery(db, id, version))[0],
 
     versions: (id: string) =>
       db.selectFrom('secret_versions').select(['version', 'field_names', 'kek_id', 'created_at', 'created_by'])
@@ -88,7 +95,9 @@ export function createSecretsStore(database: Database, workspace = 'default') {
     usedBy: async (ids: string[]): Promise<Map<string, { id: string; name: string }[]>> => {
       const out = new Map<string, { id: string; name: string }[]>();
       if (ids.length === 0) return out;
-      const rows = await db.selectFrom('connectors').select(['id', 'name', 'secret_id']).where('workspace_id', '=', workspace).where('secret_id', 'in', ids).orderBy('id').execute();
+      const rows = ids.length === 1
+        ? await usedByOneQuery(db, ids[0]!)
+        : await db.selectFrom('connectors').select(['id', 'name', 'secret_id']).where('workspace_id', '=', workspace).where('secret_id', 'in', ids).orderBy('id').execute();
       for (const r of rows) out.set(r.secret_id, [...(out.get(r.secret_id) ?? []), { id: r.id, name: r.name }]);
       return out;
     },

@@ -3,10 +3,11 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
 import * as m001 from './migrations/001_initial.js';
+import * as m002 from './migrations/002_access_generation.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Tx = Kysely<DB>;
@@ -14,6 +15,8 @@ export type Tx = Kysely<DB>;
 export interface Database {
   readonly dialect: Dialect;
   readonly db: Kysely<DB>;
+  /** SQLite: the file, for a second connection on another thread (the audit writer). */
+  readonly location?: { file: string; synchronous: 'full' | 'normal' };
   /** Runs fn in one write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: READ COMMITTED). */
   tx<T>(fn: (trx: Tx) => Promise<T>): Promise<T>;
   /** Serialises writers of the audit chain for the rest of the transaction. */
@@ -30,6 +33,7 @@ export type DatabaseOptions =
 
 const MIGRATIONS: Record<string, (d: Dialect) => Migration> = {
   '001_initial': (d) => ({ up: (db) => m001.up(db, d) }),
+  '002_access_generation': () => ({ up: (db) => m002.up(db) }),
 };
 
 export async function migrate(db: Kysely<DB>, dialect: Dialect): Promise<void> {
@@ -47,17 +51,40 @@ export async function migrate(db: Kysely<DB>, dialect: Dialect): Promise<void> {
   }
 }
 
-function openSqlite(file: string, synchronous: 'full' | 'normal'): Database {
+/**
+ * kysely's SQLite driver prepares every query afresh; preparing costs more than running the
+ * small queries of a request. Statements are kept by their SQL text (bounded: queries with
+ * IN-lists of varying length make new texts).
+ */
+function cachingStatements(handle: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => handle.close(),
+    prepare(text: string) {
+      let stmt = cache.get(text);
+      if (!stmt) {
+        if (cache.size >= 1000) cache.clear();
+        stmt = handle.prepare(text);
+        cache.set(text, stmt);
+      }
+      return stmt;
+    },
+  };
+}
+
+/** A connection to an SQLite file that is already migrated (also used by worker threads). */
+export function connectSqlite(file: string, synchronous: 'full' | 'normal'): Database {
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const handle = new SQLite(file);
   handle.pragma('journal_mode = WAL');
   handle.pragma(`synchronous = ${synchronous.toUpperCase()}`);
   handle.pragma('foreign_keys = ON');
   handle.pragma('busy_timeout = 5000');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: handle }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: cachingStatements(handle) }) });
   return {
     dialect: 'sqlite',
     db,
+    ...(file === ':memory:' ? {} : { location: { file: path.resolve(file), synchronous } }),
     // kysely's sqlite driver has one connection behind a mutex: holding it serialises writers
     // in this process, and BEGIN IMMEDIATE takes the file lock up front against other processes.
     tx: (fn) =>
@@ -107,7 +134,7 @@ function openPostgres(url: string, poolSize: number): Database {
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
-  const database = opts.kind === 'sqlite' ? openSqlite(opts.file, opts.synchronous ?? 'full') : openPostgres(opts.url, opts.poolSize ?? 10);
+  const database = opts.kind === 'sqlite' ? connectSqlite(opts.file, opts.synchronous ?? 'full') : openPostgres(opts.url, opts.poolSize ?? 10);
   try {
     await migrate(database.db, database.dialect);
   } catch (e) {

@@ -108,6 +108,11 @@ export interface ConnectorsTable {
   updated_at: string;
 }
 
+export interface AccessGenerationTable {
+  id: number;
+  generation: number;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -125,6 +130,7 @@ export interface DB {
   audit_log: AuditTable;
   connectors: ConnectorsTable;
   meta: MetaTable;
+  access_generation: AccessGenerationTable;
 }
 
 export type { Generated };

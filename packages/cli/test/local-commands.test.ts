@@ -72,3 +72,27 @@ it('coffer keys add + SIGHUP + coffer keys rotate re-wrap every data key while t
     await again.stop();
   }
 });
+
+it('coffer audit verify reports an intact chain, and the first broken entry after tampering (local and remote)', async () => {
+  const dir = tempDir();
+  const env = { SECRET_MANAGER_DATA_DIR: dir };
+  const s = await startServer({ ...env, SECRET_MANAGER_ADMIN_API_KEY: KEY });
+  try {
+    for (let i = 0; i < 5; i++) {
+      await fetch(`${s.url}/api/v1/secrets`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ secret_id: `a${i}`, secret_value: { n: 'x' } }) });
+    }
+    const ok = await coffer(['audit', 'verify'], env);
+    assert.match(ok.stdout, /The audit chain of 6 entries is intact/);
+    const remote = await coffer(['audit', 'verify'], { SECRET_MANAGER_URL: s.url, SECRET_MANAGER_API_KEY: KEY });
+    assert.match(remote.stdout, /entries is intact/);
+
+    const { default: SQLite } = await import('better-sqlite3');
+    const db = new SQLite(path.join(dir, 'coffer.db'));
+    db.prepare("update audit_log set action = 'secret.read_value' where seq = 3").run();
+    db.close();
+    await assert.rejects(coffer(['audit', 'verify'], env), (e: { code: number; stdout: string }) => e.code === 1 && /broken at entry 3: entry 3 was altered/.test(e.stdout));
+    await assert.rejects(coffer(['audit', 'verify'], { SECRET_MANAGER_URL: s.url, SECRET_MANAGER_API_KEY: KEY }), (e: { code: number; stdout: string }) => e.code === 1 && /broken at entry 3/.test(e.stdout));
+  } finally {
+    await s.stop();
+  }
+});

@@ -1,0 +1,21 @@
+// Appending to the hash chain, shared by the in-process path and the audit writer thread.
+import type { Database, Tx } from '../store/db.js';
+import type { AuditStore } from './audit.store.js';
+import { entryHash, GENESIS, type ChainFields } from './hash.js';
+
+/** An entry before it has a place in the chain. */
+export type NewEntry = Omit<ChainFields, 'seq'>;
+
+/** Appends in order inside trx; the chain lock serialises writers from every process. */
+export async function appendEntries(database: Database, store: AuditStore, trx: Tx, entries: NewEntry[]): Promise<void> {
+  await database.lockAuditChain(trx);
+  const last = await store.last(trx);
+  let seq = last?.seq ?? 0;
+  let prev = last?.hash ?? GENESIS;
+  for (const e of entries) {
+    const fields = { ...e, seq: ++seq };
+    const hash = entryHash(prev, fields);
+    await store.insert(trx, { ...fields, prev_hash: prev, hash });
+    prev = hash;
+  }
+}
