@@ -12,7 +12,7 @@ npm run --silent lint
 # they never test a stale build.
 npm run --silent build -- --logLevel warn
 
-files=(packages/*/src/**/*.test.ts packages/*/test/**/*.test.ts packages/web/e2e/**/*.test.ts)
+files=(packages/*/src/**/*.test.ts packages/*/test/**/*.test.ts deploy/test/**/*.test.ts packages/web/e2e/**/*.test.ts)
 if [ ${#files[@]} -eq 0 ]; then
   echo "scripts/test.sh: no test files found" >&2
   exit 1

@@ -11,6 +11,7 @@ import { registerAuth } from './access/auth.hook.js';
 import { auditRoutes } from './audit/audit.routes.js';
 import type { Coffer } from './coffer.js';
 import { registerErrorHandler } from './errors.js';
+import { registerMetrics } from './metrics/metrics.routes.js';
 import { secretsRoutes } from './secrets/secrets.routes.js';
 import { DEFAULT_WEB_ROOT, uiApiRoutes, uiStatic } from './web/ui.routes.js';
 
@@ -53,6 +54,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  registerMetrics(app, { metrics: coffer.metrics, token: coffer.config.metricsToken, identity: coffer.identity });
 
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, {

@@ -9,6 +9,7 @@ import { createAuditService } from './audit/audit.service.js';
 import type { Config } from './config.js';
 import { createEnvelope } from './crypto/envelope.js';
 import { Keyring, keyFilePath, loadOrCreateKeyFile, readKeyFile } from './crypto/keyring.js';
+import { createMetrics } from './metrics/metrics.js';
 import { createKeyRotation } from './secrets/rotation.js';
 import { createSecretsService } from './secrets/secrets.service.js';
 import { openDatabase, type Database } from './store/db.js';
@@ -37,13 +38,19 @@ export async function openCoffer(config: Readonly<Config>, opts: OpenOptions = {
       : { kind: 'postgres', url: config.databaseUrl! },
   ));
   const envelope = createEnvelope(keyring);
-  const audit = createAuditService({ database });
+  const metrics = createMetrics();
+  const audit = createAuditService({ database, onAppend: metrics.auditAppended, onFailure: metrics.auditFailed });
   const guard = createGuard(audit);
   const identity = createIdentityService({ database, audit, options: { sessionIdleMinutes: config.sessionIdleMinutes, sessionAbsoluteHours: config.sessionAbsoluteHours, now: opts.now } });
   const roles = createRolesService({ database, audit, guard, now: opts.now });
   const secrets = createSecretsService({ database, envelope, audit, guard, options: { enabled: config.enabled, trashDays: config.trashDays, now: opts.now } });
   const auditReader = createAuditReader({ audit, guard });
   const rotation = createKeyRotation({ database, envelope, audit, keyIds: () => keyring.ids });
+  metrics.watch({
+    currentKekId: () => keyring.currentId,
+    dataKeysByKek: async () => (await rotation.status()).data_keys,
+    secretCounts: () => secrets.counts(),
+  });
 
   return {
     config,
@@ -57,6 +64,7 @@ export async function openCoffer(config: Readonly<Config>, opts: OpenOptions = {
     secrets,
     auditReader,
     rotation,
+    metrics,
     /** SIGHUP: picks up a key added to the key file, without a restart. */
     reloadKeys(): boolean {
       if (config.masterKeys) return false;

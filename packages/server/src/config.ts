@@ -20,6 +20,8 @@ export interface Config {
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
   sqliteSynchronous: 'full' | 'normal';
+  /** Bearer token that opens /metrics; unset: no /metrics at all. */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -40,7 +42,7 @@ const SETTINGS = [
   'SECRET_MANAGER_MASTER_KEY', 'SECRET_MANAGER_HOST', 'SECRET_MANAGER_PORT', 'SECRET_MANAGER_ADMIN_EMAIL',
   'SECRET_MANAGER_ADMIN_PASSWORD', 'SECRET_MANAGER_TRASH_DAYS', 'SECRET_MANAGER_ADMIN_API_KEY',
   'SECRET_MANAGER_LOG_LEVEL', 'SECRET_MANAGER_SESSION_IDLE_MINUTES', 'SECRET_MANAGER_SESSION_ABSOLUTE_HOURS',
-  'SECRET_MANAGER_SQLITE_SYNCHRONOUS',
+  'SECRET_MANAGER_SQLITE_SYNCHRONOUS', 'SECRET_MANAGER_METRICS_TOKEN',
 ] as const;
 
 type Env = Record<string, string | undefined>;
@@ -124,6 +126,7 @@ const schema = z.object({
   SECRET_MANAGER_SESSION_IDLE_MINUTES: int(1, 24 * 60).default(30),
   SECRET_MANAGER_SESSION_ABSOLUTE_HOURS: int(1, 24 * 30).default(12),
   SECRET_MANAGER_SQLITE_SYNCHRONOUS: z.enum(['full', 'normal']).default('full'),
+  SECRET_MANAGER_METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').max(512).regex(/^\S+$/, 'must not contain spaces').optional(),
 });
 
 /** Parses settings once; throws ConfigError listing every problem. */
@@ -172,5 +175,6 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     sessionIdleMinutes: v.SECRET_MANAGER_SESSION_IDLE_MINUTES,
     sessionAbsoluteHours: v.SECRET_MANAGER_SESSION_ABSOLUTE_HOURS,
     sqliteSynchronous: v.SECRET_MANAGER_SQLITE_SYNCHRONOUS,
+    metricsToken: v.SECRET_MANAGER_METRICS_TOKEN,
   });
 }

@@ -16,6 +16,7 @@ export async function runServer(config: Readonly<Config>): Promise<{ url: string
   if (coffer.keyFile?.created) say(`Generated a key-encryption key in ${coffer.keyFile.file} (mode 0600). Back it up: without it no secret can be read.`);
   const first = await coffer.identity.bootstrap({ adminEmail: config.adminEmail, adminPassword: config.adminPassword, adminApiKey: config.adminApiKey });
   await coffer.audit.warm();
+  coffer.metrics.collectProcessMetrics(); // here, not in buildApp: once per process
   const app = await buildApp({ coffer, logger });
   await app.listen({ host: config.host, port: config.port });
   const addr = app.server.address();

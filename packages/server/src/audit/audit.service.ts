@@ -35,7 +35,14 @@ export interface VerifyResult {
 
 export const AuditUnavailable = () => new AppError('audit_unavailable', 'The audit log cannot be written; the request was not carried out.');
 
-export function createAuditService(deps: { database: Database; workspace?: string; onAppend?: (e: AuditEvent) => void }) {
+export interface AuditHooks {
+  /** An entry was written (metrics). Called after the insert, inside the caller's transaction. */
+  onAppend?: (e: AuditEvent) => void;
+  /** An entry could not be written and the request was refused (metrics, alerting). */
+  onFailure?: (e: AuditEvent) => void;
+}
+
+export function createAuditService(deps: { database: Database; workspace?: string } & AuditHooks) {
   const { database } = deps;
   const store = createAuditStore(database);
   const workspace = deps.workspace ?? 'default';
@@ -58,6 +65,7 @@ export function createAuditService(deps: { database: Database; workspace?: strin
       await appendEntries(database, store, trx, [entry(ctx, ev)]);
     } catch {
       // The caller's transaction rolls back with it: no change without its audit entry.
+      deps.onFailure?.(ev);
       throw AuditUnavailable();
     }
     deps.onAppend?.(ev);
@@ -85,7 +93,10 @@ export function createAuditService(deps: { database: Database; workspace?: strin
       try {
         await writeBatch(batch.map((p) => p.entry));
       } catch {
-        for (const p of batch) p.reject(AuditUnavailable());
+        for (const p of batch) {
+          deps.onFailure?.(p.ev);
+          p.reject(AuditUnavailable());
+        }
         continue;
       }
       for (const p of batch) {

@@ -279,6 +279,9 @@ export function createSecretsService(deps: { database: Database; envelope: Envel
       return meta!;
     },
 
+    /** Numbers only, for the metrics gauge: no ids, no actor needed. */
+    counts: () => store.countByState(),
+
     /** Background job: secrets in the trash longer than the retention are purged for good. */
     async purgeExpired(a: Actor): Promise<number> {
       const cutoff = new Date(now().getTime() - options.trashDays * 86_400_000).toISOString();

@@ -106,6 +106,11 @@ export function createSecretsStore(database: Database, workspace = 'default') {
     staleWrapped: (currentKek: string, limit: number) =>
       db.selectFrom('secret_versions').select(['workspace_id', 'secret_id', 'version', 'kek_id', 'wrapped_key'])
         .where('kek_id', '!=', currentKek).orderBy('workspace_id').orderBy('secret_id').orderBy('version').limit(limit).execute(),
+    /** How many secrets are live and how many in the trash (count(col) skips nulls). */
+    countByState: async () => {
+      const r = await secrets().select([(e) => e.fn.countAll().as('all'), (e) => e.fn.count('deleted_at').as('trash')]).executeTakeFirstOrThrow();
+      return { live: Number(r.all) - Number(r.trash), trash: Number(r.trash) };
+    },
     countByKek: async () =>
       (await db.selectFrom('secret_versions').select(['kek_id', (e) => e.fn.countAll().as('n')]).groupBy('kek_id').execute()).map((r) => ({ kek_id: r.kek_id, n: Number(r.n) })),
     async rewrap(trx: Tx, r: { workspace_id: string; secret_id: string; version: number; fromKek: string; kek_id: string; wrapped_key: Buffer }): Promise<boolean> {
