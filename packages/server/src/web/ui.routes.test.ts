@@ -108,10 +108,12 @@ describe('the web UI at /', () => {
     assert.equal((await app.inject({ method: 'GET', url: '/assets/gone.js' })).statusCode, 404);
   });
 
-  it('keeps unknown API paths as JSON 404s and API routes behind authentication', async () => {
-    const r = await app.inject({ method: 'GET', url: '/api/v1/no-such-thing' });
-    assert.equal(r.statusCode, 404);
-    assert.equal(r.json().error.code, 'not_found');
+  it('keeps unknown paths as JSON 404s and API routes behind authentication', async () => {
+    for (const url of ['/api/v1/no-such-thing', '/metrics', '/wp-login.php', '/dashboardx']) {
+      const r = await app.inject({ method: 'GET', url });
+      assert.equal(r.statusCode, 404, url);
+      assert.equal(r.json().error.code, 'not_found');
+    }
     assert.equal((await app.inject({ method: 'GET', url: '/api/v1/secrets' })).statusCode, 401);
     assert.equal((await app.inject({ method: 'GET', url: '/api/v1/secrets', headers: { authorization: `Bearer ${ADMIN_KEY}` } })).statusCode, 200);
   });

@@ -51,6 +51,9 @@ const CSP = [
   "connect-src 'self'", "font-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
 ].join('; ');
 
+/** The client-side routes of packages/web (src/App.tsx). */
+export const isUiPath = (url: string) => url === '/' || url === '/sign-in' || url === '/dashboard' || url.startsWith('/dashboard/');
+
 function pageHeaders(reply: FastifyReply): FastifyReply {
   return reply
     .header('content-security-policy', CSP)
@@ -63,7 +66,8 @@ function pageHeaders(reply: FastifyReply): FastifyReply {
 /**
  * Serves the built UI at `/`. Files under /assets carry a content hash in their names, so they
  * are cached for good; index.html never is, so a new build is picked up on the next load.
- * Any other GET outside /api answers index.html, so a deep link like /dashboard/secrets works.
+ * The UI's own addresses (/, /sign-in, /dashboard/…) answer index.html, so a deep link or a
+ * reload of /dashboard/secret-manager works.
  */
 export function uiStatic(webRoot: string) {
   return async (app: FastifyInstance) => {
@@ -87,10 +91,9 @@ export function uiStatic(webRoot: string) {
     }
     app.get('/*', { schema: { hide: true } }, async (req, reply) => {
       const url = req.url.split('?')[0]!;
-      // Unknown API paths and missing asset files are real 404s, not the app's page.
-      if (url.startsWith('/api/') || url === '/api' || url.startsWith('/assets/')) {
-        throw new AppError('not_found', `No route ${req.method} ${url}.`);
-      }
+      // Only the UI's own addresses get the page; anything else (an unknown API path, a missing
+      // asset, /metrics when it is off) stays a real 404, so the page never masks the server.
+      if (!isUiPath(url)) throw new AppError('not_found', `No route ${req.method} ${url}.`);
       if (!built) {
         return pageHeaders(reply).code(503).type('text/plain; charset=utf-8')
           .send('The Coffer web UI is not built. Run `npm run build -w @coffer/web` (or `npm start`, which builds it), then reload.\n');
