@@ -10,7 +10,7 @@ npm run --silent typecheck
 npm run --silent lint
 # The browser tests (packages/web/e2e) drive the server's real UI: build it first, always, so
 # they never test a stale build.
-npm run --silent build -- --logLevel warn
+npm run --silent build -w @coffer/web -- --logLevel=warn
 
 files=(packages/*/src/**/*.test.ts packages/*/test/**/*.test.ts deploy/test/**/*.test.ts packages/web/e2e/**/*.test.ts)
 if [ ${#files[@]} -eq 0 ]; then

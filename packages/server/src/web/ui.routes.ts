@@ -5,13 +5,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SESSION_COOKIE } from '../access/auth.hook.js';
 import { CurrentUser } from '../access/access.schemas.js';
 import type { IdentityService } from '../access/identity.service.js';
-import { AppError } from '../errors.js';
 import { requestInfo } from '../http.js';
 
 /** packages/web/dist, where `npm run build -w @coffer/web` writes the UI. */
@@ -52,7 +51,7 @@ const CSP = [
 ].join('; ');
 
 /** The client-side routes of packages/web (src/App.tsx). */
-export const isUiPath = (url: string) => url === '/' || url === '/sign-in' || url === '/dashboard' || url.startsWith('/dashboard/');
+export const UI_PATHS = ['/', '/sign-in', '/dashboard', '/dashboard/*'];
 
 function pageHeaders(reply: FastifyReply): FastifyReply {
   return reply
@@ -89,16 +88,15 @@ export function uiStatic(webRoot: string) {
         },
       });
     }
-    app.get('/*', { schema: { hide: true } }, async (req, reply) => {
-      const url = req.url.split('?')[0]!;
-      // Only the UI's own addresses get the page; anything else (an unknown API path, a missing
-      // asset, /metrics when it is off) stays a real 404, so the page never masks the server.
-      if (!isUiPath(url)) throw new AppError('not_found', `No route ${req.method} ${url}.`);
+    // The UI's own addresses (src/App.tsx), listed rather than a catch-all, so anything else (an
+    // unknown API path, a missing asset, /metrics when it is off) stays an ordinary 404.
+    const page = async (_req: FastifyRequest, reply: FastifyReply) => {
       if (!built) {
         return pageHeaders(reply).code(503).type('text/plain; charset=utf-8')
           .send('The Coffer web UI is not built. Run `npm run build -w @coffer/web` (or `npm start`, which builds it), then reload.\n');
       }
       return pageHeaders(reply).sendFile('index.html');
-    });
+    };
+    for (const url of UI_PATHS) app.get(url, { schema: { hide: true } }, page);
   };
 }
