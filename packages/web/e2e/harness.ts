@@ -79,6 +79,8 @@ export async function signOut(page: Page): Promise<void> {
 }
 
 export async function shot(page: Page, name: string): Promise<void> {
+  // Pictures of the screen, not of passing toasts: close them as a user would.
+  await page.locator('.mantine-Notifications-root button').evaluateAll((bs) => bs.forEach((b) => (b as HTMLElement).click()));
   // Let entry animations of dialogs and menus finish so the picture shows the settled screen.
   await page.waitForTimeout(350);
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: false });
