@@ -8,8 +8,10 @@ import type { AuditPage, AuditVerify } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { Forbidden } from '../components/Forbidden';
+import { Loaded } from '../components/Loaded';
 import { PageHeader } from '../components/PageHeader';
 import { Pager } from '../components/Pager';
+import { TableFrame } from '../components/TableFrame';
 import { usePaging } from '../components/usePaging';
 import { when } from '../format';
 
@@ -89,48 +91,42 @@ function Audit() {
           <TextInput label="Until" type="datetime-local" value={f.until} onChange={set('until')} />
         </SimpleGrid>
       </Paper>
-      {list.isError ? (
-        <ErrorAlert error={list.error} onRetry={() => list.refetch()} />
-      ) : list.isPending ? (
-        <Text c="dimmed">Loading entries…</Text>
-      ) : list.data.items.length === 0 ? (
-        <Paper withBorder p="xl"><Text ta="center" c="dimmed">No entry matches these filters.</Text></Paper>
-      ) : (
-        <Paper withBorder>
-          <Table.ScrollContainer minWidth={360}>
-            <Table aria-label="Audit entries" verticalSpacing="xs" striped>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th visibleFrom="sm">#</Table.Th><Table.Th>Time</Table.Th><Table.Th>Actor</Table.Th><Table.Th>Action</Table.Th>
-                  <Table.Th visibleFrom="sm">Target</Table.Th><Table.Th>Outcome</Table.Th><Table.Th visibleFrom="md">Client</Table.Th><Table.Th visibleFrom="md">Details</Table.Th>
+      <Loaded query={list} what="entries">
+        {(data) => data.items.length === 0 ? (
+          <Paper withBorder p="xl"><Text ta="center" c="dimmed">No entry matches these filters.</Text></Paper>
+        ) : (
+          <TableFrame label="Audit entries" verticalSpacing="xs" striped>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th visibleFrom="sm">#</Table.Th><Table.Th>Time</Table.Th><Table.Th>Actor</Table.Th><Table.Th>Action</Table.Th>
+                <Table.Th visibleFrom="sm">Target</Table.Th><Table.Th>Outcome</Table.Th><Table.Th visibleFrom="md">Client</Table.Th><Table.Th visibleFrom="md">Details</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {data.items.map((e) => (
+                <Table.Tr key={e.seq} data-action={e.action}>
+                  <Table.Td visibleFrom="sm">{e.seq}</Table.Td>
+                  <Table.Td title={e.at}><Text size="xs">{when(e.at)}</Text></Table.Td>
+                  <Table.Td><Text size="xs" style={{ overflowWrap: 'anywhere' }}>{e.actor}</Text></Table.Td>
+                  <Table.Td><Text size="xs" className="mono">{e.action}</Text></Table.Td>
+                  <Table.Td visibleFrom="sm"><Text size="xs" className="mono" style={{ overflowWrap: 'anywhere' }}>{e.target}</Text></Table.Td>
+                  <Table.Td><Badge size="sm" variant="light" tt="none" miw="max-content" color={OUTCOME_COLOR[e.outcome]}>{e.outcome}</Badge></Table.Td>
+                  <Table.Td visibleFrom="md"><Text size="xs">{e.client_ip}</Text></Table.Td>
+                  <Table.Td visibleFrom="md">
+                    {Object.keys(e.details).length > 0 && (
+                      <Popover width={360} position="bottom-end" withinPortal>
+                        <Popover.Target><Button size="compact-xs" variant="subtle">Show</Button></Popover.Target>
+                        <Popover.Dropdown><Code block>{JSON.stringify(e.details, null, 2)}</Code></Popover.Dropdown>
+                      </Popover>
+                    )}
+                  </Table.Td>
                 </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {list.data.items.map((e) => (
-                  <Table.Tr key={e.seq} data-action={e.action}>
-                    <Table.Td visibleFrom="sm">{e.seq}</Table.Td>
-                    <Table.Td title={e.at}><Text size="xs">{when(e.at)}</Text></Table.Td>
-                    <Table.Td><Text size="xs" style={{ overflowWrap: 'anywhere' }}>{e.actor}</Text></Table.Td>
-                    <Table.Td><Text size="xs" className="mono">{e.action}</Text></Table.Td>
-                    <Table.Td visibleFrom="sm"><Text size="xs" className="mono" style={{ overflowWrap: 'anywhere' }}>{e.target}</Text></Table.Td>
-                    <Table.Td><Badge size="sm" variant="light" tt="none" miw="max-content" color={OUTCOME_COLOR[e.outcome]}>{e.outcome}</Badge></Table.Td>
-                    <Table.Td visibleFrom="md"><Text size="xs">{e.client_ip}</Text></Table.Td>
-                    <Table.Td visibleFrom="md">
-                      {Object.keys(e.details).length > 0 && (
-                        <Popover width={360} position="bottom-end" withinPortal>
-                          <Popover.Target><Button size="compact-xs" variant="subtle">Show</Button></Popover.Target>
-                          <Popover.Dropdown><Code block>{JSON.stringify(e.details, null, 2)}</Code></Popover.Dropdown>
-                        </Popover>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        </Paper>
-      )}
-      {list.data && <Pager page={paging.page} hasNext={!!list.data.next_cursor} shown={list.data.items.length} busy={list.isFetching} onPrevious={paging.previous} onNext={() => list.data?.next_cursor && paging.next(list.data.next_cursor)} />}
+              ))}
+            </Table.Tbody>
+          </TableFrame>
+        )}
+      </Loaded>
+      <Pager paging={paging} list={list} />
     </Stack>
   );
 }

@@ -1,13 +1,16 @@
 // System Dashboard → Roles and permissions: the roles, and below them who has which.
-import { ActionIcon, Badge, Button, Group, Modal, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { ActionIcon, Badge, Button, Group, Modal, Stack, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../api/client';
 import type { Role } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
+import { ConfirmFooter } from '../components/ConfirmFooter';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { Forbidden } from '../components/Forbidden';
+import { Loaded } from '../components/Loaded';
+import { TableFrame } from '../components/TableFrame';
 import { IconEdit, IconPlus, IconTrash } from '../components/icons';
 import { PageHeader } from '../components/PageHeader';
 import { permissionName, usePermissions, useRoles } from './queries';
@@ -34,45 +37,39 @@ function Roles() {
         description="A role is a named set of permissions. Built-in roles cannot be changed."
         actions={<Button leftSection={<IconPlus size={16} />} onClick={() => setCreating(true)}>New role</Button>}
       />
-      {roles.isError ? (
-        <ErrorAlert error={roles.error} onRetry={() => roles.refetch()} />
-      ) : roles.isPending ? (
-        <Text c="dimmed">Loading roles…</Text>
-      ) : (
-        <Paper withBorder>
-          <Table.ScrollContainer minWidth={360}>
-            <Table aria-label="Roles" verticalSpacing="sm">
-              <Table.Thead>
-                <Table.Tr><Table.Th>Role</Table.Th><Table.Th visibleFrom="sm">Description</Table.Th><Table.Th>Permissions</Table.Th><Table.Th w={90} /></Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {roles.data.map((r) => (
-                  <Table.Tr key={r.id} data-role={r.name}>
-                    <Table.Td>
-                      <Text size="sm" fw={500}>{r.name}</Text>
-                      {r.builtin && <Text size="xs" c="dimmed">built-in</Text>}
-                    </Table.Td>
-                    <Table.Td visibleFrom="sm"><Text size="sm">{r.description || '—'}</Text></Table.Td>
-                    <Table.Td>
-                      <Group gap={4}>
-                        {r.permissions.length ? r.permissions.map((p) => <Badge key={p} variant="light" size="sm" tt="none">{permissionName(perms.data, p)}</Badge>) : <Text size="sm" c="dimmed">None</Text>}
+      <Loaded query={roles} what="roles">
+        {(data) => (
+          <TableFrame label="Roles">
+            <Table.Thead>
+              <Table.Tr><Table.Th>Role</Table.Th><Table.Th visibleFrom="sm">Description</Table.Th><Table.Th>Permissions</Table.Th><Table.Th w={90} /></Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {data.map((r) => (
+                <Table.Tr key={r.id} data-role={r.name}>
+                  <Table.Td>
+                    <Text size="sm" fw={500}>{r.name}</Text>
+                    {r.builtin && <Text size="xs" c="dimmed">built-in</Text>}
+                  </Table.Td>
+                  <Table.Td visibleFrom="sm"><Text size="sm">{r.description || '—'}</Text></Table.Td>
+                  <Table.Td>
+                    <Group gap={4}>
+                      {r.permissions.length ? r.permissions.map((p) => <Badge key={p} variant="light" size="sm" tt="none">{permissionName(perms.data, p)}</Badge>) : <Text size="sm" c="dimmed">None</Text>}
+                    </Group>
+                  </Table.Td>
+                  <Table.Td>
+                    {!r.builtin && (
+                      <Group gap={4} wrap="nowrap">
+                        <ActionIcon variant="subtle" aria-label={`Edit role ${r.name}`} onClick={() => setEditing(r)}><IconEdit size={16} /></ActionIcon>
+                        <ActionIcon variant="subtle" color="red" aria-label={`Delete role ${r.name}`} onClick={() => setDeleting(r)}><IconTrash size={16} /></ActionIcon>
                       </Group>
-                    </Table.Td>
-                    <Table.Td>
-                      {!r.builtin && (
-                        <Group gap={4} wrap="nowrap">
-                          <ActionIcon variant="subtle" aria-label={`Edit role ${r.name}`} onClick={() => setEditing(r)}><IconEdit size={16} /></ActionIcon>
-                          <ActionIcon variant="subtle" color="red" aria-label={`Delete role ${r.name}`} onClick={() => setDeleting(r)}><IconTrash size={16} /></ActionIcon>
-                        </Group>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        </Paper>
-      )}
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </TableFrame>
+        )}
+      </Loaded>
 
       <Title order={3} mt="lg">User Permissions</Title>
       <UserPermissions />
@@ -112,10 +109,7 @@ function DeleteRole({ role, onClose }: { role: Role | null; onClose: () => void 
       <Stack>
         <Text size="sm">Users who have this role lose the permissions it gives them, at once.</Text>
         <ErrorAlert error={error} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={close} disabled={busy} data-autofocus>Cancel</Button>
-          <Button color="red" onClick={remove} loading={busy}>Delete</Button>
-        </Group>
+        <ConfirmFooter onCancel={close} onConfirm={remove} busy={busy} />
       </Stack>
     </Modal>
   );

@@ -1,13 +1,15 @@
 // The User Permissions table: every user with a roles selector. A change is saved at once
 // (PUT /users/{id}/roles/{names}); if the server refuses, the selector goes back and says why.
-import { Badge, Button, Group, MultiSelect, Paper, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Badge, Button, Group, MultiSelect, Stack, Table, Text, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../api/client';
 import type { User } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
-import { ErrorAlert, errorText, errorTitle } from '../components/ErrorAlert';
+import { errorText, errorTitle } from '../components/ErrorAlert';
+import { Loaded } from '../components/Loaded';
+import { TableFrame } from '../components/TableFrame';
 import { IconPlus } from '../components/icons';
 import { useRoles, useUsers } from './queries';
 import { UserModal } from './UserModal';
@@ -26,27 +28,21 @@ export function UserPermissions() {
         <TextInput aria-label="Find a user" placeholder="Find a user by email" type="search" value={filter} onChange={(e) => setFilter(e.currentTarget.value)} w={{ base: '100%', xs: 300 }} />
         <Button variant="light" leftSection={<IconPlus size={16} />} onClick={() => setCreating(true)}>New user</Button>
       </Group>
-      {users.isError ? (
-        <ErrorAlert error={users.error} onRetry={() => users.refetch()} />
-      ) : users.isPending ? (
-        <Text c="dimmed">Loading users…</Text>
-      ) : (
-        <Paper withBorder>
-          <Table.ScrollContainer minWidth={360}>
-            <Table aria-label="User Permissions" verticalSpacing="sm">
-              <Table.Thead>
-                <Table.Tr><Table.Th>User</Table.Th><Table.Th w="55%">Roles</Table.Th></Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {shown.map((u) => <UserRow key={`${u.id}:${u.roles.join(',')}`} user={u} roleNames={roleNames} />)}
-                {shown.length === 0 && (
-                  <Table.Tr><Table.Td colSpan={2}><Text c="dimmed" size="sm">No user matches.</Text></Table.Td></Table.Tr>
-                )}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        </Paper>
-      )}
+      <Loaded query={users} what="users">
+        {() => (
+          <TableFrame label="User Permissions">
+            <Table.Thead>
+              <Table.Tr><Table.Th>User</Table.Th><Table.Th w="55%">Roles</Table.Th></Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {shown.map((u) => <UserRow key={`${u.id}:${u.roles.join(',')}`} user={u} roleNames={roleNames} />)}
+              {shown.length === 0 && (
+                <Table.Tr><Table.Td colSpan={2}><Text c="dimmed" size="sm">No user matches.</Text></Table.Td></Table.Tr>
+              )}
+            </Table.Tbody>
+          </TableFrame>
+        )}
+      </Loaded>
       <UserModal opened={creating} roleNames={roleNames} onClose={() => setCreating(false)} />
     </Stack>
   );

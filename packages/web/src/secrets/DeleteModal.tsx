@@ -1,12 +1,13 @@
 // Delete asks first, and says plainly that connectors using the secret will break, naming them.
 // Having seen the list, the user's Delete is an informed one, so it is sent with force; if a
 // connector appeared meanwhile, the server refuses (409) and the dialog shows the new list.
-import { Alert, Button, Group, List, Modal, Stack, Text } from '@mantine/core';
+import { Alert, List, Modal, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { api, ApiError } from '../api/client';
 import type { SecretMeta } from '../api/types';
+import { ConfirmFooter } from '../components/ConfirmFooter';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { IconAlert } from '../components/icons';
 
@@ -61,10 +62,7 @@ export function DeleteModal({ secret, onClose }: { secret: SecretMeta | null; on
         </Alert>
         <Text size="sm">The secret moves to the trash, where it can be restored for a limited time; its name stays taken until then.</Text>
         <ErrorAlert error={error} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose} disabled={busy} data-autofocus>Cancel</Button>
-          <Button color="red" onClick={remove} loading={busy}>Delete</Button>
-        </Group>
+        <ConfirmFooter onCancel={onClose} onConfirm={remove} busy={busy} />
       </Stack>
     </Modal>
   );

@@ -9,6 +9,7 @@ import type { SecretList, SecretMeta } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { Forbidden } from '../components/Forbidden';
+import { Loaded } from '../components/Loaded';
 import { IconPlus, IconTrash } from '../components/icons';
 import { PageHeader } from '../components/PageHeader';
 import { Pager } from '../components/Pager';
@@ -102,25 +103,18 @@ function SecretManagerScreen({ canManage }: { canManage: boolean }) {
       </Paper>
 
       {types.isError && <ErrorAlert error={types.error} onRetry={() => types.refetch()} />}
-      {list.isError ? (
-        <ErrorAlert error={list.error} onRetry={() => list.refetch()} />
-      ) : list.isPending ? (
-        <Text c="dimmed">Loading secrets…</Text>
-      ) : list.data.items.length === 0 && paging.page === 1 ? (
-        <Paper withBorder p="xl">
-          <Text ta="center" c="dimmed">
-            {filtered ? 'No secrets match this filter.' : canManage ? 'No secrets yet. Create the first one with New Secret.' : 'No secrets are visible to you yet.'}
-          </Text>
-        </Paper>
-      ) : (
-        <Paper withBorder>
-          <SecretsTable items={list.data.items} types={types.data} canManage={canManage} onAction={onAction} />
-        </Paper>
-      )}
-      {list.data && (
-        <Pager page={paging.page} hasNext={!!list.data.next_cursor} shown={list.data.items.length} busy={list.isFetching}
-          onPrevious={paging.previous} onNext={() => list.data?.next_cursor && paging.next(list.data.next_cursor)} />
-      )}
+      <Loaded query={list} what="secrets">
+        {(data) => data.items.length === 0 && paging.page === 1 ? (
+          <Paper withBorder p="xl">
+            <Text ta="center" c="dimmed">
+              {filtered ? 'No secrets match this filter.' : canManage ? 'No secrets yet. Create the first one with New Secret.' : 'No secrets are visible to you yet.'}
+            </Text>
+          </Paper>
+        ) : (
+          <SecretsTable items={data.items} types={types.data} canManage={canManage} onAction={onAction} />
+        )}
+      </Loaded>
+      <Pager paging={paging} list={list} />
 
       <SecretFormModal mode="create" opened={creating} onClose={() => setCreating(false)} />
       {editing && <SecretFormModal mode="edit" secret={editing} opened onClose={() => setEditing(null)} />}

@@ -9,9 +9,11 @@ import type { SecretList } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { Forbidden } from '../components/Forbidden';
+import { Loaded } from '../components/Loaded';
 import { IconRestore } from '../components/icons';
 import { PageHeader } from '../components/PageHeader';
 import { Pager } from '../components/Pager';
+import { TableFrame } from '../components/TableFrame';
 import { usePaging } from '../components/usePaging';
 import { when } from '../format';
 import { typeLabel, useConnectorTypes } from './queries';
@@ -53,40 +55,34 @@ function Trash({ canManage }: { canManage: boolean }) {
       <Anchor component={Link} to="/dashboard/secret-manager" size="sm">← Secret Manager</Anchor>
       <PageHeader title="Trash" description="Deleted secrets, restorable until the trash period ends; then they are purged for good." />
       <ErrorAlert error={error} />
-      {list.isError ? (
-        <ErrorAlert error={list.error} onRetry={() => list.refetch()} />
-      ) : list.isPending ? (
-        <Text c="dimmed">Loading…</Text>
-      ) : list.data.items.length === 0 ? (
-        <Paper withBorder p="xl"><Text ta="center" c="dimmed">The trash is empty.</Text></Paper>
-      ) : (
-        <Paper withBorder>
-          <Table.ScrollContainer minWidth={360}>
-            <Table aria-label="Deleted secrets" verticalSpacing="sm">
-              <Table.Thead>
-                <Table.Tr><Table.Th>Name</Table.Th><Table.Th visibleFrom="sm">Connector type</Table.Th><Table.Th>Deleted</Table.Th><Table.Th /></Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {list.data.items.map((s) => (
-                  <Table.Tr key={s.id} data-secret={s.id}>
-                    <Table.Td><Text size="sm" fw={500} style={{ overflowWrap: 'anywhere' }}>{s.id}</Text></Table.Td>
-                    <Table.Td visibleFrom="sm">{typeLabel(types.data, s.secret_type)}</Table.Td>
-                    <Table.Td title={s.deleted_at ?? ''}>{when(s.deleted_at)}</Table.Td>
-                    <Table.Td>
-                      {canManage && (
-                        <Button size="xs" variant="light" leftSection={<IconRestore size={14} />} loading={busy === s.id} onClick={() => restore(s.id)} aria-label={`Restore ${s.id}`}>
-                          Restore
-                        </Button>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        </Paper>
-      )}
-      {list.data && <Pager page={paging.page} hasNext={!!list.data.next_cursor} shown={list.data.items.length} busy={list.isFetching} onPrevious={paging.previous} onNext={() => list.data?.next_cursor && paging.next(list.data.next_cursor)} />}
+      <Loaded query={list} what="deleted secrets">
+        {(data) => data.items.length === 0 ? (
+          <Paper withBorder p="xl"><Text ta="center" c="dimmed">The trash is empty.</Text></Paper>
+        ) : (
+          <TableFrame label="Deleted secrets">
+            <Table.Thead>
+              <Table.Tr><Table.Th>Name</Table.Th><Table.Th visibleFrom="sm">Connector type</Table.Th><Table.Th>Deleted</Table.Th><Table.Th /></Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {data.items.map((s) => (
+                <Table.Tr key={s.id} data-secret={s.id}>
+                  <Table.Td><Text size="sm" fw={500} style={{ overflowWrap: 'anywhere' }}>{s.id}</Text></Table.Td>
+                  <Table.Td visibleFrom="sm">{typeLabel(types.data, s.secret_type)}</Table.Td>
+                  <Table.Td title={s.deleted_at ?? ''}>{when(s.deleted_at)}</Table.Td>
+                  <Table.Td>
+                    {canManage && (
+                      <Button size="xs" variant="light" leftSection={<IconRestore size={14} />} loading={busy === s.id} onClick={() => restore(s.id)} aria-label={`Restore ${s.id}`}>
+                        Restore
+                      </Button>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </TableFrame>
+        )}
+      </Loaded>
+      <Pager paging={paging} list={list} />
     </Stack>
   );
 }

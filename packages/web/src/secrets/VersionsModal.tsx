@@ -3,7 +3,8 @@ import { Button, Modal, Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/client';
 import type { SecretMeta, SecretVersion } from '../api/types';
-import { ErrorAlert } from '../components/ErrorAlert';
+import { Loaded } from '../components/Loaded';
+import { TableFrame } from '../components/TableFrame';
 import { when } from '../format';
 
 export function VersionsModal({ secret, onClose, onReveal }: { secret: SecretMeta | null; onClose: () => void; onReveal: (version: number) => void }) {
@@ -19,26 +20,26 @@ function Versions({ secret, onReveal }: { secret: SecretMeta; onReveal: (version
     queryKey: ['secrets', 'versions', secret.id],
     queryFn: () => api<SecretVersion[]>('GET', `/secrets/${encodeURIComponent(secret.id)}/versions`),
   });
-  if (q.isError) return <ErrorAlert error={q.error} onRetry={() => q.refetch()} />;
-  if (q.isPending) return <Text>Loading versions…</Text>;
   return (
-    <Table.ScrollContainer minWidth={520}>
-      <Table striped aria-label="Versions">
-        <Table.Thead>
-          <Table.Tr><Table.Th>Version</Table.Th><Table.Th>Fields</Table.Th><Table.Th>Created</Table.Th><Table.Th>By</Table.Th><Table.Th /></Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {q.data.map((v) => (
-            <Table.Tr key={v.version}>
-              <Table.Td>{v.version}{v.version === secret.version ? ' (current)' : ''}</Table.Td>
-              <Table.Td><Text size="xs" className="mono">{v.fields.join(', ')}</Text></Table.Td>
-              <Table.Td title={v.created_at}>{when(v.created_at)}</Table.Td>
-              <Table.Td>{v.created_by}</Table.Td>
-              <Table.Td><Button size="compact-xs" variant="light" onClick={() => onReveal(v.version)} aria-label={`Reveal version ${v.version}`}>Reveal</Button></Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+    <Loaded query={q} what="versions">
+      {(data) => (
+        <TableFrame label="Versions" minWidth={520} striped>
+          <Table.Thead>
+            <Table.Tr><Table.Th>Version</Table.Th><Table.Th>Fields</Table.Th><Table.Th>Created</Table.Th><Table.Th>By</Table.Th><Table.Th /></Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {data.map((v) => (
+              <Table.Tr key={v.version}>
+                <Table.Td>{v.version}{v.version === secret.version ? ' (current)' : ''}</Table.Td>
+                <Table.Td><Text size="xs" className="mono">{v.fields.join(', ')}</Text></Table.Td>
+                <Table.Td title={v.created_at}>{when(v.created_at)}</Table.Td>
+                <Table.Td>{v.created_by}</Table.Td>
+                <Table.Td><Button size="compact-xs" variant="light" onClick={() => onReveal(v.version)} aria-label={`Reveal version ${v.version}`}>Reveal</Button></Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </TableFrame>
+      )}
+    </Loaded>
   );
 }
