@@ -9,10 +9,11 @@ import { load, warm, type Figure, type LoadSpec } from './lib/load.js';
 import { CEILING, SERVER_MAIN, start } from './lib/processes.js';
 import { idFor, seed, TYPES, typeFor, valueFor } from './lib/seed.js';
 import { printTable } from './lib/table.js';
+import { postgresInstalled, startCluster, type Cluster } from '../packages/server/test/pg.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const SECRETS = Number(process.env.BENCH_SECRETS ?? 1000);
-const BACKENDS = (process.env.BENCH_BACKENDS ?? 'filebased').split(',');
+const BACKENDS = (process.env.BENCH_BACKENDS ?? (postgresInstalled() ? 'filebased,securestore' : 'filebased')).split(',');
 const KEY = `bench-admin-key-${randomBytes(16).toString('hex')}`;
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -43,6 +44,14 @@ async function measure(label: string, specs: Omit<LoadSpec, 'connections' | 'sec
   return out;
 }
 
+/** securestore: BENCH_DATABASE_URL, or a durable throw-away PostgreSQL (fsync on) for this run. */
+let cluster: Cluster | undefined;
+async function databaseUrl(): Promise<string> {
+  if (process.env.BENCH_DATABASE_URL) return process.env.BENCH_DATABASE_URL;
+  cluster ??= await startCluster({ durable: true });
+  return cluster.url;
+}
+
 async function main() {
   const ceiling = await start(CEILING);
   const results: { backend: string; rows: Figure[]; ceiling: Figure[] }[] = [];
@@ -51,8 +60,7 @@ async function main() {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'coffer-bench-'));
       const env: Record<string, string> = { SECRET_MANAGER_DATA_DIR: dir, SECRET_MANAGER_ADMIN_API_KEY: KEY, SECRET_MANAGER: backend };
       if (backend === 'securestore') {
-        if (!process.env.BENCH_DATABASE_URL) throw new Error('BENCH_DATABASE_URL is needed for securestore');
-        env.SECRET_MANAGER_DATABASE_URL = process.env.BENCH_DATABASE_URL;
+        env.SECRET_MANAGER_DATABASE_URL = await databaseUrl();
         env.SECRET_MANAGER_MASTER_KEY = randomBytes(32).toString('base64');
       }
       log(`seeding ${SECRETS} secrets on ${backend}…`);
@@ -69,6 +77,7 @@ async function main() {
     }
   } finally {
     await ceiling.stop();
+    cluster?.stop();
   }
   const machine = { cores: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, date: new Date().toISOString(), seconds: SECONDS, secrets: SECRETS };
   for (const r of results) printTable(r.backend, r.rows, r.ceiling);

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const SERVER_MAIN = path.join(ROOT, 'packages/server/src/main.ts');
+// The compiled server, as it runs in production (npm run bench builds it first).
+export const SERVER_MAIN = path.join(ROOT, 'packages/server/dist/main.js');
 export const CEILING = path.join(ROOT, 'bench/ceiling.ts');
 
 export interface Running {

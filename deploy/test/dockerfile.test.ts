@@ -98,6 +98,15 @@ function imageFiles(runtime: Stage): { files: Map<string, string>; fromDeps: str
     for (const src of paths) {
       const rel = path.posix.relative('/src', src);
       const abs = path.join(ROOT, rel);
+      if (rel === 'packages/server/dist') {
+        // Made by the build stage's `npm run build`: tsc turns src/X.ts into dist/X.js; the worker entry is copied.
+        for (const f of walk(path.join(ROOT, 'packages/server/src'))) {
+          const fileRel = path.relative(ROOT, f).split(path.sep).join('/');
+          if (ignored(fileRel) || !/\.(ts|mjs)$/.test(fileRel)) continue;
+          files.set(path.posix.join(dest, path.posix.relative('packages/server/src', fileRel).replace(/\.ts$/, '.js')), fileRel);
+        }
+        continue;
+      }
       if (!existsSync(abs)) continue; // produced by the build stage (packages/web/dist)
       const many = paths.length > 1 || dest.endsWith('/');
       for (const f of statSync(abs).isDirectory() ? walk(abs) : [abs]) {
@@ -135,9 +144,10 @@ function missingAtRuntime(entries: string[], files: Map<string, string>): { prob
     for (const m of readFileSync(path.join(ROOT, repo), 'utf8').matchAll(IMPORT)) {
       const spec = (m[1] ?? m[2] ?? m[3])!;
       if (spec.startsWith('.')) {
-        // tsx maps the .js of NodeNext imports to the .ts source.
+        // tsx maps the .js of NodeNext imports to the .ts source; compiled, the .ts is a .js.
         const target = path.posix.resolve(path.posix.dirname(file), spec);
-        queue.push(files.has(target) ? target : target.replace(/\.js$/, '.ts'));
+        const swapped = target.endsWith('.js') ? target.replace(/\.js$/, '.ts') : target.replace(/\.ts$/, '.js');
+        queue.push(files.has(target) ? target : swapped);
       } else if (spec.startsWith('node:') || BUILTIN.has(spec)) {
         continue;
       } else if (spec.startsWith('@coffer/')) {
@@ -206,13 +216,13 @@ describe('deploy/Dockerfile (checked statically: no Docker engine here, the imag
     assert.ok(fromDeps.includes('/app/node_modules'));
     const cmd = runtime.steps.filter((i) => i.op === 'CMD').at(-1)!;
     const argv = JSON.parse(cmd.args) as string[];
-    assert.deepEqual(argv.slice(0, 3), ['node', '--import', 'tsx'], 'exec form: node is PID 1 and gets SIGTERM');
+    assert.deepEqual(argv.slice(0, 1), ['node'], 'exec form: node is PID 1 and gets SIGTERM');
     const workdir = runtime.steps.filter((i) => i.op === 'WORKDIR').at(-1)!.args;
-    const entry = path.posix.resolve(workdir, argv[3]!);
-    assert.equal(entry, '/app/packages/server/src/main.ts');
+    const entry = path.posix.resolve(workdir, argv[1]!);
+    assert.equal(entry, '/app/packages/server/dist/main.js', 'the compiled server, not tsx');
     const { problems, loaded } = missingAtRuntime([entry, '/app/packages/cli/bin/coffer.js'], files);
     assert.deepEqual(problems, []);
-    for (const f of ['/app/packages/server/src/app.ts', '/app/packages/server/src/metrics/metrics.ts', '/app/packages/cli/src/local.ts', '/app/packages/server/src/index.ts', '/app/packages/server/src/audit/audit.worker.mjs']) {
+    for (const f of ['/app/packages/server/dist/app.js', '/app/packages/server/dist/metrics/metrics.js', '/app/packages/server/dist/audit/audit.worker.js', '/app/packages/cli/src/local.ts', '/app/packages/server/src/index.ts', '/app/packages/server/src/audit/audit.worker.mjs']) {
       assert.ok(loaded.has(f), `the walk reached ${f}`);
     }
     for (const f of files.keys()) assert.ok(!/\.test\.ts$|\/test\/|master\.key|\.env/.test(f), `${f} does not belong in the image`);

@@ -1,36 +1,8 @@
 // Commands that act on the store directly, beside or instead of a running server: serve, key
 // rotation and the audit chain check. They read the same settings as the server.
 import type { Command } from 'commander';
-import { addKeyToFile, ConfigError, keyFilePath, loadConfig, openCoffer, PERMISSION_IDS, pruneKeyFile, runServer, systemActor, type Config } from '@coffer/server';
-
-const out = (s: string) => process.stdout.write(`${s}\n`);
-
-function config(): Readonly<Config> {
-  try {
-    return loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`${e.message}\n`);
-      process.exit(2);
-    }
-    throw e;
-  }
-}
-
-async function withCoffer<T>(fn: (c: Awaited<ReturnType<typeof openCoffer>>) => Promise<T>): Promise<T> {
-  const coffer = await openCoffer(config());
-  try {
-    return await fn(coffer);
-  } finally {
-    await coffer.close();
-  }
-}
-
-function bar(done: number, total: number): string {
-  const width = 30;
-  const filled = total === 0 ? width : Math.round((done / total) * width);
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
-}
+import { addKeyToFile, keyFilePath, PERMISSION_IDS, pruneKeyFile, runServer, systemActor } from '@coffer/server';
+import { config, out, progressPrinter, withCoffer } from './shared.js';
 
 export function registerLocalCommands(program: Command): void {
   program
@@ -83,19 +55,12 @@ export function registerLocalCommands(program: Command): void {
         process.exit(2);
       }
       await withCoffer(async (c) => {
-        const tty = process.stdout.isTTY;
-        let last = 0;
+        const progress = progressPrinter((s) => process.stdout.write(s), process.stdout.isTTY);
         const r = await c.rotation.rotate(systemActor('cli', PERMISSION_IDS), {
           batchSize,
-          onProgress: ({ done, total }) => {
-            if (tty) process.stdout.write(`\r${bar(done, total)}`);
-            else if (done === total || Date.now() - last > 1000) {
-              last = Date.now();
-              out(bar(done, total));
-            }
-          },
+          onProgress: ({ done, total }) => progress.update('rewrap', done, total),
         });
-        if (tty) out('');
+        progress.end();
         out(`Re-wrapped ${r.rewrapped} data keys under '${r.current}'.`);
         if (o.prune && !c.config.masterKeys) {
           const used = new Set((await c.rotation.status()).data_keys.map((k) => k.kek_id));

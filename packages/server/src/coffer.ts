@@ -6,6 +6,7 @@ import { createIdentityService } from './access/identity.service.js';
 import { createRolesService } from './access/roles.service.js';
 import { createAuditReader } from './audit/audit.routes.js';
 import { createAuditService } from './audit/audit.service.js';
+import { createBackupService } from './backup/backup.service.js';
 import type { Config } from './config.js';
 import { createEnvelope } from './crypto/envelope.js';
 import { Keyring, keyFilePath, loadOrCreateKeyFile, readKeyFile } from './crypto/keyring.js';
@@ -46,6 +47,7 @@ export async function openCoffer(config: Readonly<Config>, opts: OpenOptions = {
   const secrets = createSecretsService({ database, envelope, audit, guard, options: { enabled: config.enabled, trashDays: config.trashDays, now: opts.now } });
   const auditReader = createAuditReader({ audit, guard });
   const rotation = createKeyRotation({ database, envelope, audit, keyIds: () => keyring.ids });
+  const backup = createBackupService({ database, envelope, audit, source: config.manager });
   metrics.watch({
     currentKekId: () => keyring.currentId,
     dataKeysByKek: async () => (await rotation.status()).data_keys,
@@ -64,6 +66,7 @@ export async function openCoffer(config: Readonly<Config>, opts: OpenOptions = {
     secrets,
     auditReader,
     rotation,
+    backup,
     metrics,
     /** SIGHUP: picks up a key added to the key file, without a restart. */
     reloadKeys(): boolean {

@@ -67,6 +67,11 @@ describe('settings', () => {
     for (const v of ['short-secret-value', 'bm90IDMyIGJ5dGVz', 'not-an-email']) assert.ok(!text.includes(v), `echoed ${v}`);
   });
 
+  it('accepts the default admin address when it is set explicitly', () => {
+    assert.equal(loadConfig({ SECRET_MANAGER_ADMIN_EMAIL: 'admin@localhost' }).adminEmail, 'admin@localhost');
+    assert.equal(loadConfig({ SECRET_MANAGER_ADMIN_EMAIL: 'Ops@Example.COM' }).adminEmail, 'ops@example.com');
+  });
+
   it('refuses a mistyped setting name instead of ignoring it', () => {
     assert.deepEqual(problems({ SECRET_MANAGER_PROT: '9000' }), ['SECRET_MANAGER_PROT: unknown setting (see the README for the list)']);
     assert.doesNotThrow(() => loadConfig({ SECRET_MANAGER_URL: 'http://x', SECRET_MANAGER_API_KEY: 'k', PATH: '/bin' }));

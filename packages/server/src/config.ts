@@ -118,7 +118,8 @@ const schema = z.object({
   SECRET_MANAGER_MASTER_KEY: z.string().optional(),
   SECRET_MANAGER_HOST: z.string().min(1).default('127.0.0.1'),
   SECRET_MANAGER_PORT: int(0, 65535).default(8080),
-  SECRET_MANAGER_ADMIN_EMAIL: z.email('must be an email address').default('admin@localhost'),
+  // Like the default, an address may name a local host without a dot (admin@localhost).
+  SECRET_MANAGER_ADMIN_EMAIL: z.string().max(254).regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address').default('admin@localhost'),
   SECRET_MANAGER_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   SECRET_MANAGER_TRASH_DAYS: int(0, 3650).default(30),
   SECRET_MANAGER_ADMIN_API_KEY: z.string().min(32, 'must be at least 32 characters').max(256).optional(),

@@ -6,3 +6,5 @@ export { databaseFile, openCoffer, type Coffer } from './coffer.js';
 export { ConfigError, loadConfig, type Config } from './config.js';
 export { addKeyToFile, keyFilePath, pruneKeyFile } from './crypto/keyring.js';
 export { runServer } from './main.js';
+export { BackupError, newKeyFileText, parseKeyFile, type BackupSecret } from './backup/format.js';
+export type { Progress as BackupProgress } from './backup/backup.service.js';

@@ -13,6 +13,9 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 export async function runServer(config: Readonly<Config>): Promise<{ url: string; stop: () => Promise<void> }> {
   const logger = createLogger(config.logLevel);
   const coffer = await openCoffer(config);
+  if (coffer.database.schemaAhead.length) {
+    logger.warn({ migrations: coffer.database.schemaAhead }, 'the database schema is newer than this release (a rolling upgrade is under way); serving on it');
+  }
   if (coffer.keyFile?.created) say(`Generated a key-encryption key in ${coffer.keyFile.file} (mode 0600). Back it up: without it no secret can be read.`);
   const first = await coffer.identity.bootstrap({ adminEmail: config.adminEmail, adminPassword: config.adminPassword, adminApiKey: config.adminApiKey });
   await coffer.audit.warm();

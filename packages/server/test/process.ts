@@ -51,3 +51,28 @@ export async function startServer(env: Record<string, string>, timeoutMs = 20_00
     },
   };
 }
+
+export interface Answer {
+  status: number;
+  body: any;
+  headers: Headers;
+}
+
+/** Calls a running server's API (base URL of startServer) with an API key or a session cookie. */
+export function apiClient(url: string, auth: { key?: string; cookie?: string; csrf?: string } = {}) {
+  return async (method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
+    const r = await fetch(`${url}/api/v1${p}`, {
+      method,
+      headers: {
+        ...(auth.key ? { authorization: `Bearer ${auth.key}` } : {}),
+        ...(auth.cookie ? { cookie: auth.cookie } : {}),
+        ...(auth.csrf ? { 'x-csrf-token': auth.csrf } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : undefined, headers: r.headers };
+  };
+}

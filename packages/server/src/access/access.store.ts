@@ -16,7 +16,7 @@ export function createAccessStore(database: Database) {
     /** Read on every request: compiled once. */
     generation: async (): Promise<number> => Number((await generationQuery(db))[0]!.generation),
 
-    countUsers: async (): Promise<number> => Number((await db.selectFrom('users').select((e) => e.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+    countUsers: async (trx: Tx = db): Promise<number> => Number((await trx.selectFrom('users').select((e) => e.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
     insertUser: (trx: Tx, row: UsersTable) => trx.insertInto('users').values(row).execute(),
     userByEmail: (email: string) => db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst(),
     userById: (id: string, trx: Tx = db) => trx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst(),

@@ -6,7 +6,7 @@ import type { Database } from '../store/db.js';
 import { anonymousContext, auditContext, type Actor, type RequestInfo } from './actor.js';
 import { createAccessStore } from './access.store.js';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
-import { ADMIN_ROLE, BUILTIN_ROLES, isPermission } from './permissions.js';
+import { ACCESS_LOCK, ADMIN_ROLE, BUILTIN_ROLES, isPermission } from './permissions.js';
 import { FailureLimiter } from './rate-limit.js';
 import { newApiKey, newToken, operatorApiKey, parseApiKey, sameHash, sha256 } from './tokens.js';
 
@@ -61,10 +61,17 @@ export function createIdentityService(deps: { database: Database; audit: AuditSe
   return {
     store,
 
-    /** Idempotent: syncs the built-in roles; on an empty database creates the first administrator. */
+    /**
+     * Idempotent: syncs the built-in roles; on an empty database creates the first administrator.
+     * Under one lock, so that replicas starting together on an empty database create them once.
+     */
     async bootstrap(cfg: { adminEmail: string; adminPassword?: string; adminApiKey?: string }) {
       const at = now().toISOString();
-      await database.tx(async (trx) => {
+      const password = cfg.adminPassword ?? randomBytes(18).toString('base64url');
+      // Hashed before the lock is taken (argon2 is slow), and only when no user exists yet.
+      const passwordHash = (await store.countUsers()) === 0 ? await hashPassword(password) : undefined;
+      const created = await database.tx(async (trx) => {
+        await database.lock(trx, ACCESS_LOCK);
         for (const r of BUILTIN_ROLES) {
           let role = await store.roleByName(r.name, trx);
           if (!role) {
@@ -73,12 +80,8 @@ export function createIdentityService(deps: { database: Database; audit: AuditSe
           }
           await store.setRolePermissions(trx, role.id, r.permissions);
         }
-      });
-      if ((await store.countUsers()) > 0) return { created: false as const };
-      const password = cfg.adminPassword ?? randomBytes(18).toString('base64url');
-      const passwordHash = await hashPassword(password);
-      const userId = randomUUID();
-      await database.tx(async (trx) => {
+        if (!passwordHash || (await store.countUsers(trx)) > 0) return false;
+        const userId = randomUUID();
         await store.insertUser(trx, { id: userId, workspace_id: 'default', email: cfg.adminEmail, password_hash: passwordHash, disabled: 0, created_at: at, updated_at: at });
         const admin = (await store.roleByName(ADMIN_ROLE, trx))!;
         await store.setUserRoles(trx, userId, [admin.id]);
@@ -89,7 +92,9 @@ export function createIdentityService(deps: { database: Database; audit: AuditSe
         await audit.append(trx, { actor: 'system:bootstrap', via: 'system', ip: 'local', userAgent: 'coffer', requestId: 'bootstrap' }, {
           action: 'user.create', target: `user:${cfg.adminEmail}`, outcome: 'allowed', details: { roles: [ADMIN_ROLE], first_admin: true },
         });
+        return true;
       });
+      if (!created) return { created: false as const };
       return { created: true as const, email: cfg.adminEmail, generatedPassword: cfg.adminPassword ? undefined : password };
     },
 

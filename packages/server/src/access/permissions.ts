@@ -18,3 +18,6 @@ export const BUILTIN_ROLES: { name: string; description: string; permissions: Pe
   { name: 'user', description: 'Read secrets.', permissions: ['secrets/read'] },
   { name: 'viewer', description: 'No secret access.', permissions: [] },
 ];
+
+/** The lock name that serialises changes to users, roles and the built-in roles (see roles.service.ts). */
+export const ACCESS_LOCK = 'access';

@@ -8,7 +8,7 @@ import { auditContext, type Actor } from './actor.js';
 import { createAccessStore } from './access.store.js';
 import type { Guard } from './guard.js';
 import { hashPassword } from './passwords.js';
-import { isPermission, PERMISSIONS } from './permissions.js';
+import { ACCESS_LOCK, isPermission, PERMISSIONS } from './permissions.js';
 
 const RoleNotFound = (id: string) => new AppError('role_not_found', `Role '${id}' was not found.`);
 const UserNotFound = (id: string) => new AppError('user_not_found', `User '${id}' was not found.`);
@@ -23,6 +23,17 @@ export function createRolesService(deps: { database: Database; audit: AuditServi
   const { database, audit, guard } = deps;
   const store = createAccessStore(database);
   const now = deps.now ?? (() => new Date());
+
+  /**
+   * Changes to users, roles and their assignment take one lock across all replicas. They are rare,
+   * and one at a time keeps them right under PostgreSQL's READ COMMITTED: two replacements of one
+   * user's roles cannot both insert, and two demotions cannot each count the other as the last admin.
+   */
+  const change = <T>(fn: (trx: Tx) => Promise<T>) =>
+    database.tx(async (trx) => {
+      await database.lock(trx, ACCESS_LOCK);
+      return fn(trx);
+    });
 
   function checkPermissions(list: string[], field: string): void {
     const bad = list.filter((p) => !isPermission(p));
@@ -83,7 +94,7 @@ export function createRolesService(deps: { database: Database; audit: AuditServi
       const at = now().toISOString();
       const id = randomUUID();
       try {
-        await database.tx(async (trx) => {
+        await change(async (trx) => {
           await store.insertRole(trx, { id, workspace_id: 'default', name: input.name, description: input.description ?? '', builtin: 0, created_at: at, updated_at: at });
           await store.setRolePermissions(trx, id, [...new Set(input.permissions)]);
           await audit.append(trx, auditContext(a), { action: 'role.create', target: `role:${input.name}`, outcome: 'allowed', details: { permissions: input.permissions } });
@@ -99,7 +110,7 @@ export function createRolesService(deps: { database: Database; audit: AuditServi
       await manage(a, 'role.update', `role:${id}`);
       if (input.permissions) checkPermissions(input.permissions, 'body.permissions');
       try {
-        await database.tx(async (trx) => {
+        await change(async (trx) => {
           const role = await roleOrThrow(id, trx);
           refuseBuiltin(role);
           await store.updateRole(trx, role.id, { updated_at: now().toISOString(), ...(input.name !== undefined ? { name: input.name } : {}), ...(input.description !== undefined ? { description: input.description } : {}) });
@@ -116,7 +127,7 @@ export function createRolesService(deps: { database: Database; audit: AuditServi
     async grantPermission(a: Actor, id: string, permission: string) {
       await manage(a, 'role.update', `role:${id}`);
       checkPermissions([permission], 'params.permission');
-      await database.tx(async (trx) => {
+      await change(async (trx) => {
         const role = await roleOrThrow(id, trx);
         refuseBuiltin(role);
         await store.addRolePermission(trx, role.id, permission);
@@ -129,7 +140,7 @@ export function createRolesService(deps: { database: Database; audit: AuditServi
     async revokePermission(a: Actor, id: string, permission: string) {
       await manage(a, 'role.update', `role:${id}`);
       checkPermissions([permission], 'params.permission');
-      await database.tx(async (trx) => {
+      await change(async (trx) => {
         const role = await roleOrThrow(id, trx);
         refuseBuiltin(role);
         await store.setRolePermissions(trx, role.id, (await store.rolePermissions(role.id, trx)).filter((p) => p !== permission));
@@ -141,7 +152,7 @@ export function createRolesService(deps: { database: Database; audit: AuditServi
 
     async deleteRole(a: Actor, id: string) {
       await manage(a, 'role.delete', `role:${id}`);
-      await database.tx(async (trx) => {
+      await change(async (trx) => {
         const role = await roleOrThrow(id, trx);
         refuseBuiltin(role);
         await store.deleteRole(trx, role.id);
@@ -166,7 +177,7 @@ export function createRolesService(deps: { database: Database; audit: AuditServi
       const id = randomUUID();
       const at = now().toISOString();
       try {
-        await database.tx(async (trx) => {
+        await change(async (trx) => {
           const roles = await Promise.all(roleNames.map(async (n) => (await store.roleByName(n, trx)) ?? null));
           const missing = roleNames.filter((_, i) => !roles[i]);
           if (missing.length) throw ValidationFailed(missing.map((n) => ({ field: 'body.roles', message: `unknown role '${n.slice(0, 64)}'` })));
@@ -184,7 +195,7 @@ export function createRolesService(deps: { database: Database; audit: AuditServi
     async updateUser(a: Actor, id: string, input: { disabled?: boolean; password?: string }) {
       await manage(a, 'user.update', `user:${id}`);
       const passwordHash = input.password ? await hashPassword(input.password) : undefined;
-      await database.tx(async (trx) => {
+      await change(async (trx) => {
         const user = await store.userById(id, trx);
         if (!user) throw UserNotFound(id);
         const at = now().toISOString();
@@ -201,7 +212,7 @@ export function createRolesService(deps: { database: Database; audit: AuditServi
 
     async deleteUser(a: Actor, id: string) {
       await manage(a, 'user.delete', `user:${id}`);
-      await database.tx(async (trx) => {
+      await change(async (trx) => {
         const user = await store.userById(id, trx);
         if (!user) throw UserNotFound(id);
         await keepingAnAdmin(trx, () => store.deleteUser(trx, id));
@@ -212,7 +223,7 @@ export function createRolesService(deps: { database: Database; audit: AuditServi
     /** Replaces a user's roles; takes effect on their next request. */
     async setUserRoles(a: Actor, id: string, roleNames: string[]) {
       await manage(a, 'user.roles', `user:${id}`);
-      await database.tx(async (trx) => {
+      await change(async (trx) => {
         const user = await store.userById(id, trx);
         if (!user) throw UserNotFound(id);
         const roles = await Promise.all(roleNames.map((n) => store.roleByName(n, trx)));

@@ -47,15 +47,19 @@ export function createAuditService(deps: { database: Database; workspace?: strin
   const store = createAuditStore(database);
   const workspace = deps.workspace ?? 'default';
 
+  // What a caller typed (an email at sign-in, a name in a path) can hold U+0000, which the store
+  // refuses; the entry must still be written, so it is recorded as U+FFFD.
+  const text = (s: string) => s.replace(/\0/g, '\uFFFD');
+
   const entry = (ctx: AuditContext, ev: AuditEvent): NewEntry => ({
     workspace_id: workspace,
     at: new Date().toISOString(),
-    actor: ctx.actor,
+    actor: text(ctx.actor),
     action: ev.action,
-    target: ev.target,
+    target: text(ev.target),
     outcome: ev.outcome,
-    client_ip: ctx.ip,
-    user_agent: ctx.userAgent.slice(0, 256),
+    client_ip: text(ctx.ip),
+    user_agent: text(ctx.userAgent.slice(0, 256)),
     request_id: ctx.requestId,
     details: JSON.stringify({ via: ctx.via, ...ev.details }),
   });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { S3_VALUE, startTestEnv, type TestEnv } from '../../test/helpers.js';
+import { failAuditWrites, S3_VALUE, startTestEnv, type TestEnv } from '../../test/helpers.js';
 
 const B = '/api/v1';
 let t: TestEnv;
@@ -119,7 +119,7 @@ describe('grouped commits', () => {
 describe('fail closed', () => {
   it('when the audit log cannot be written, a value read is 503 with no value, and a change is not made', async () => {
     await t.admin('POST', `${B}/secrets`, { secret_id: 'guarded', secret_type: 's3', secret_value: S3_VALUE });
-    await sql`create trigger audit_down before insert on audit_log begin select raise(abort, 'disk full'); end`.execute(db());
+    const restore = await failAuditWrites(t);
     try {
       const read = await t.admin('GET', `${B}/secrets/guarded/value`);
       assert.equal(read.statusCode, 503);
@@ -132,7 +132,7 @@ describe('fail closed', () => {
       const del = await t.admin('DELETE', `${B}/secrets/guarded`);
       assert.equal(del.statusCode, 503);
     } finally {
-      await sql`drop trigger audit_down`.execute(db());
+      await restore();
     }
     const meta = (await t.admin('GET', `${B}/secrets/guarded`)).json();
     assert.equal(meta.version, 1, 'the update was not applied');

@@ -21,7 +21,9 @@ export function createThreadedWriter(location: { file: string; synchronous: 'ful
   }
 
   function start(): Worker {
-    const w = new Worker(new URL('./audit.worker.mjs', import.meta.url), { workerData: location, execArgv: [] });
+    // From sources (tsx) the thread needs a small entry that loads tsx first; compiled, it does not.
+    const entry = import.meta.url.endsWith('.ts') ? new URL('./audit.worker.mjs', import.meta.url) : new URL('./audit.worker.js', import.meta.url);
+    const w = new Worker(entry, { workerData: location, execArgv: [] });
     w.on('message', (m: { id: number; ok: boolean; error?: string }) => {
       const p = waiting.get(m.id);
       waiting.delete(m.id);

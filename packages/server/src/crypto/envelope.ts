@@ -30,7 +30,8 @@ export class DecryptError extends Error {
 const valueAad = (r: RowRef) => Buffer.from(`coffer/value/v1\0${r.workspace}\0${r.secretId}\0${r.version}`);
 const keyAad = (r: RowRef, kekId: string) => Buffer.from(`coffer/dek/v1\0${kekId}\0${r.workspace}\0${r.secretId}\0${r.version}`);
 
-function gcmSeal(key: Buffer, plain: Buffer, aad: Buffer): Buffer {
+/** AES-256-GCM: iv || ciphertext || tag, with aad bound in. Also frames backups (backup/format.ts). */
+export function gcmSeal(key: Buffer, plain: Buffer, aad: Buffer): Buffer {
   const iv = randomBytes(IV);
   const c = createCipheriv('aes-256-gcm', key, iv);
   c.setAAD(aad);
@@ -38,7 +39,7 @@ function gcmSeal(key: Buffer, plain: Buffer, aad: Buffer): Buffer {
   return Buffer.concat([iv, body, c.getAuthTag()]);
 }
 
-function gcmOpen(key: Buffer, sealed: Buffer, aad: Buffer): Buffer {
+export function gcmOpen(key: Buffer, sealed: Buffer, aad: Buffer): Buffer {
   if (sealed.length < IV + TAG) throw new DecryptError('truncated');
   const d = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV));
   d.setAAD(aad);
@@ -49,6 +50,9 @@ function gcmOpen(key: Buffer, sealed: Buffer, aad: Buffer): Buffer {
     throw new DecryptError('authentication failed');
   }
 }
+
+/** Opens a value with its plain data key (a backup checks every value it holds this way). */
+export const openWithDataKey = (ref: RowRef, dek: Buffer, ciphertext: Buffer): Buffer => gcmOpen(dek, ciphertext, valueAad(ref));
 
 export function createEnvelope(keyring: Keyring) {
   function unwrap(ref: RowRef, kekId: string, wrapped: Buffer): Buffer {
@@ -78,6 +82,15 @@ export function createEnvelope(keyring: Keyring) {
       } finally {
         dek.fill(0);
       }
+    },
+
+    /** The plain data key of a version, for a backup to wrap under its own key. The caller zeroes it. */
+    unwrapDataKey: (ref: RowRef, kekId: string, wrapped: Buffer): Buffer => unwrap(ref, kekId, wrapped),
+
+    /** Wraps a data key (from a backup) under the current key-encryption key. */
+    wrapDataKey(ref: RowRef, dek: Buffer): { kekId: string; wrappedKey: Buffer } {
+      const { id, key } = keyring.current();
+      return { kekId: id, wrappedKey: gcmSeal(key, dek, keyAad(ref, id)) };
     },
 
     /** Re-wraps a data key under the current key-encryption key; the value ciphertext is untouched. */

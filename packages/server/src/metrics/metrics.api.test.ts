@@ -1,11 +1,9 @@
 // /metrics against a real app on a temporary SQLite file: access is refused without the metrics
 // token, the counters follow real traffic, and nothing secret ever appears in the text.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { sql } from 'kysely';
-import { ADMIN_KEY, ADMIN_PASSWORD, S3_VALUE, startTestEnv, tempDir, userWithKey, type TestEnv } from '../../test/helpers.js';
+import { ADMIN_KEY, ADMIN_PASSWORD, failAuditWrites, S3_VALUE, startTestEnv, tempDir, userWithKey, type TestEnv } from '../../test/helpers.js';
 import { startServer } from '../../test/process.js';
 
 const B = '/api/v1';
@@ -96,14 +94,13 @@ describe('/metrics', () => {
   });
 
   it('counts an audit write that fails (and the request that it refused)', async () => {
-    const db = t.coffer.database.db;
     const before = (await scrape()).samples;
-    await sql`create trigger audit_down before insert on audit_log begin select raise(abort, 'disk full'); end`.execute(db);
+    const restore = await failAuditWrites(t);
     try {
       assert.equal((await t.admin('POST', `${B}/secrets`, { secret_id: 'm-refused', secret_type: 's3', secret_value: S3_VALUE })).statusCode, 503);
       assert.equal((await t.admin('GET', `${B}/secrets/m-one/value`)).statusCode, 503);
     } finally {
-      await sql`drop trigger audit_down`.execute(db);
+      await restore();
     }
     const now = (await scrape()).samples;
     const moved = (name: string, labels: Record<string, string>) => value(now, name, labels) - value(before, name, labels);
@@ -118,7 +115,8 @@ describe('/metrics', () => {
     await t.admin('PUT', `${B}/secrets/m-one`, { secret_value: { ...S3_VALUE, session_token: 'session-token-canary-4711' } });
     await t.admin('GET', `${B}/secrets/m-one/value`);
     const { text } = await scrape();
-    const masterKey = readFileSync(path.join(t.dir, 'master.key'), 'utf8').trim();
+    // id:base64, as in the key file (filebased) or SECRET_MANAGER_MASTER_KEY (securestore).
+    const masterKey = `${t.coffer.keyring.currentId}:${t.coffer.keyring.get(t.coffer.keyring.currentId)!.toString('base64')}`;
     const forbidden = [
       ...Object.values(S3_VALUE), 'session-token-canary-4711', 'wJalrXUtnFEMI',
       masterKey, masterKey.split(':')[1]!, ADMIN_KEY, ADMIN_PASSWORD, TOKEN,

@@ -1,9 +1,9 @@
 // Plants a recognisable value, uses every endpoint, and looks for it everywhere it must not be.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { it } from 'node:test';
-import { startTestEnv } from '../../test/helpers.js';
+import { closeAndListStoreFiles, startTestEnv } from '../../test/helpers.js';
 
 const CANARY = 'CANARY-7f3a9c-do-not-leak';
 const B = '/api/v1';
@@ -50,16 +50,21 @@ it('a secret value appears only in value answers: not in logs, the database file
     assert.ok(!t.logs().includes(CANARY), 'leaked into the logs');
     assert.match(t.logs(), /request completed/, 'the logs were captured');
 
-    const audit = await t.coffer.database.db.selectFrom('audit_log').selectAll().execute();
-    assert.ok(audit.length >= 8, `only ${audit.length} audit entries`);
-    assert.ok(!JSON.stringify(audit).includes(CANARY), 'leaked into the audit log');
+    // Every row of every table, bytes included, on either backend.
+    const { db } = t.coffer.database;
+    const tables = ['audit_log', 'secrets', 'secret_versions', 'users', 'roles', 'api_keys', 'sessions', 'connectors', 'meta'] as const;
+    const rows = await Promise.all(tables.map((table) => db.selectFrom(table).selectAll().execute()));
+    assert.ok(rows[0]!.length >= 8, `only ${rows[0]!.length} audit entries`);
+    for (const [i, r] of rows.entries()) {
+      const text = JSON.stringify(r, (_k, v) => (v?.type === 'Buffer' ? Buffer.from(v.data).toString('latin1') : v));
+      assert.ok(!text.includes(CANARY), `leaked into table ${tables[i]}`);
+    }
   } finally {
-    await t.coffer.close();
-    // Every file the store wrote (database, WAL, shared memory) after the connection closed.
-    const files = readdirSync(t.dir);
-    assert.ok(files.includes('coffer.db'));
-    for (const f of files) {
-      const bytes = readFileSync(path.join(t.dir, f));
+    // Every file the store wrote (SQLite: database, WAL, shared memory; PostgreSQL: its tables and WAL).
+    const files = await closeAndListStoreFiles(t);
+    if (t.backend === 'sqlite') assert.ok(files?.some((f) => path.basename(f) === 'coffer.db'));
+    for (const f of files ?? []) {
+      const bytes = readFileSync(f);
       assert.equal(bytes.indexOf(CANARY), -1, `plaintext found in ${f}`);
       assert.equal(bytes.indexOf(Buffer.from(CANARY, 'utf16le')), -1, `plaintext (utf-16) found in ${f}`);
     }

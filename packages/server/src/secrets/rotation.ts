@@ -38,9 +38,11 @@ export function createKeyRotation(deps: { database: Database; envelope: Envelope
       const total = (await status()).stale;
       let done = 0;
       opts.onProgress?.({ done, total });
+      let after: { workspace_id: string; secret_id: string; version: number } | undefined;
       for (;;) {
-        const rows = await store.staleWrapped(current, batchSize);
+        const rows = await store.staleWrapped(current, batchSize, after);
         if (rows.length === 0) break;
+        after = rows[rows.length - 1];
         const next = rows.map((r) => {
           try {
             const re = envelope.rewrap({ workspace: r.workspace_id, secretId: r.secret_id, version: r.version }, r.kek_id, r.wrapped_key);

@@ -6,7 +6,7 @@ import type { Guard } from '../access/guard.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Envelope } from '../crypto/envelope.js';
 import { AppError, SecretNotFound, ValidationFailed } from '../errors.js';
-import type { Database } from '../store/db.js';
+import type { Database, Tx } from '../store/db.js';
 import { createSecretsStore, type SecretRow } from './secrets.store.js';
 import { MAX_VALUE_BYTES, SECRET_TYPE_NAMES, validateValue } from './types/index.js';
 
@@ -105,7 +105,7 @@ export function createSecretsService(deps: { database: Database; envelope: Envel
     return Object.fromEntries(Object.entries(v).filter(([, s]) => s !== ''));
   }
 
-  async function sealVersion(trx: Parameters<Parameters<Database['tx']>[0]>[0], a: Actor, id: string, version: number, value: SecretValue, at: string) {
+  async function sealVersion(trx: Tx, a: Actor, id: string, version: number, value: SecretValue, at: string) {
     const plain = Buffer.from(JSON.stringify(value), 'utf8');
     try {
       const sealed = envelope.seal({ workspace, secretId: id, version }, plain);
@@ -118,8 +118,8 @@ export function createSecretsService(deps: { database: Database; envelope: Envel
     }
   }
 
-  async function openVersion(id: string, version: number): Promise<SecretValue> {
-    const row = await store.version(id, version);
+  async function openVersion(id: string, version: number, trx?: Tx): Promise<SecretValue> {
+    const row = await store.version(id, version, trx);
     if (!row) throw new AppError('secret_not_found', `Secret '${id}' has no version ${version}.`);
     const plain = envelope.open({ workspace, secretId: id, version }, { kekId: row.kek_id, wrappedKey: row.wrapped_key, ciphertext: row.ciphertext });
     try {
@@ -212,13 +212,17 @@ export function createSecretsService(deps: { database: Database; envelope: Envel
       if (input.secret_value === undefined && input.description === undefined) {
         throw ValidationFailed([{ field: 'body', message: 'change at least one of secret_value, description' }]);
       }
-      // Without If-Match the caller means "whatever is current": a concurrent writer is retried over.
-      for (let attempt = 0; ; attempt++) {
-        const r = await visibleRow(a, id);
-        if (input.ifVersion !== undefined && input.ifVersion !== r.version) {
-          throw new AppError('version_mismatch', `Secret '${id}' is at version ${r.version}, not ${input.ifVersion}; read it again and retry.`, { current_version: r.version });
-        }
-        const current = input.merge || input.secret_value === undefined ? await openVersion(id, r.version) : undefined;
+      const r = await visibleRow(a, id);
+      const mismatch = (current: number) =>
+        new AppError('version_mismatch', `Secret '${id}' is at version ${current}, not ${input.ifVersion}; read it again and retry.`, { current_version: current });
+      if (input.ifVersion !== undefined && input.ifVersion !== r.version) throw mismatch(r.version);
+      // The head row is locked for the whole transaction, so racing writers (on any replica) queue
+      // here: with If-Match exactly one wins, without it each lands as the next version.
+      return database.tx(async (trx) => {
+        const head = await store.lockHead(trx, id);
+        if (!head || head.deleted_at !== null) throw SecretNotFound(id);
+        if (input.ifVersion !== undefined && input.ifVersion !== head.version) throw mismatch(head.version);
+        const current = input.merge || input.secret_value === undefined ? await openVersion(id, head.version, trx) : undefined;
         let next: Record<string, unknown> = input.secret_value ?? current!;
         if (input.merge && input.secret_value) {
           next = { ...current };
@@ -227,22 +231,16 @@ export function createSecretsService(deps: { database: Database; envelope: Envel
             else next[k] = v;
           }
         }
-        const value = checkValue(r.secret_type, next);
+        const value = checkValue(head.secret_type, next);
         const at = now().toISOString();
-        const version = r.version + 1;
-        const done = await database.tx(async (trx) => {
-          const set = { updated_at: at, updated_by: a.email, ...(input.description !== undefined ? { description: input.description } : {}) };
-          if (!(await store.advance(trx, id, r.version, set))) return false;
-          // A description-only change still makes a version, so versions and metadata stay one history.
-          await sealVersion(trx, a, id, version, value, at);
-          await audit.append(trx, auditContext(a), { action: 'secret.update', target: target(id), outcome: 'allowed', details: { version, value_changed: input.secret_value !== undefined, description_changed: input.description !== undefined } });
-          return true;
-        });
-        if (done) return { id, version };
-        if (input.ifVersion !== undefined || attempt >= 4) {
-          throw new AppError('version_mismatch', `Secret '${id}' was changed by someone else meanwhile; read it again and retry.`);
-        }
-      }
+        const version = head.version + 1;
+        const set = { updated_at: at, updated_by: a.email, ...(input.description !== undefined ? { description: input.description } : {}) };
+        if (!(await store.advance(trx, id, head.version, set))) throw mismatch(head.version);
+        // A description-only change still makes a version, so versions and metadata stay one history.
+        await sealVersion(trx, a, id, version, value, at);
+        await audit.append(trx, auditContext(a), { action: 'secret.update', target: target(id), outcome: 'allowed', details: { version, value_changed: input.secret_value !== undefined, description_changed: input.description !== undefined } });
+        return { id, version };
+      });
     },
 
     async remove(a: Actor, id: string, opts: { force?: boolean; purge?: boolean }): Promise<{ id: string; purged: boolean }> {

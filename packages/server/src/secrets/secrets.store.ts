@@ -75,7 +75,11 @@ export function createSecretsStore(database: Database, workspace = 'default') {
       return Number(r.numUpdatedRows) === 1;
     },
 
-    version: async (id: string, version: number) => (await versionQuery(db, id, version))[0],
+    /** The head row, locked against other writers until the transaction ends. */
+    lockHead: (trx: Tx, id: string) =>
+      database.forUpdate(trx.selectFrom('secrets').select(['version', 'secret_type', 'deleted_at']).where('workspace_id', '=', workspace).where('id', '=', id)).executeTakeFirst(),
+
+    version: async (id: string, version: number, trx: Tx = db) => (await versionQuery(trx, id, version))[0],
 
     versions: (id: string) =>
       db.selectFrom('secret_versions').select(['version', 'field_names', 'kek_id', 'created_at', 'created_by'])
@@ -103,9 +107,18 @@ export function createSecretsStore(database: Database, workspace = 'default') {
     },
 
     // Key rotation: versions whose data key is wrapped by an older key-encryption key.
-    staleWrapped: (currentKek: string, limit: number) =>
-      db.selectFrom('secret_versions').select(['workspace_id', 'secret_id', 'version', 'kek_id', 'wrapped_key'])
-        .where('kek_id', '!=', currentKek).orderBy('workspace_id').orderBy('secret_id').orderBy('version').limit(limit).execute(),
+    // Walks the primary key from `after`, so each batch reads only its own rows, not the table.
+    staleWrapped: (currentKek: string, limit: number, after?: { workspace_id: string; secret_id: string; version: number }) => {
+      let q = db.selectFrom('secret_versions').select(['workspace_id', 'secret_id', 'version', 'kek_id', 'wrapped_key']).where('kek_id', '!=', currentKek);
+      if (after) {
+        q = q.where((eb) => eb.or([
+          eb('workspace_id', '>', after.workspace_id),
+          eb.and([eb('workspace_id', '=', after.workspace_id), eb('secret_id', '>', after.secret_id)]),
+          eb.and([eb('workspace_id', '=', after.workspace_id), eb('secret_id', '=', after.secret_id), eb('version', '>', after.version)]),
+        ]));
+      }
+      return q.orderBy('workspace_id').orderBy('secret_id').orderBy('version').limit(limit).execute();
+    },
     /** How many secrets are live and how many in the trash (count(col) skips nulls). */
     countByState: async () => {
       const r = await secrets().select([(e) => e.fn.countAll().as('all'), (e) => e.fn.count('deleted_at').as('trash')]).executeTakeFirstOrThrow();
