@@ -3,8 +3,8 @@
 // settings, like `keys`.
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { newKeyFileText, parseKeyFile, PERMISSION_IDS, systemActor, type BackupProgress, type BackupSecret } from '@coffer/server';
-import { out, progressPrinter, withCoffer } from './shared.js';
+import type { BackupProgress, BackupSecret } from '@coffer/server';
+import { cliActor, out, progressPrinter, server, withCoffer } from './shared.js';
 
 interface KeyOptions {
   keyFile?: string;
@@ -20,7 +20,8 @@ function usage(message: string): never {
 }
 
 /** Exactly one source of the backup key: a key file (new or existing) or a passphrase. */
-function backupSecret(o: KeyOptions): BackupSecret {
+async function backupSecret(o: KeyOptions): Promise<BackupSecret> {
+  const { newKeyFileText, parseKeyFile } = await server();
   const env = process.env[PASSPHRASE_ENV];
   const given = [o.keyFile && '--key-file', o.newKeyFile && '--new-key-file', o.passphraseFile && '--passphrase-file', env && PASSPHRASE_ENV].filter(Boolean);
   if (given.length !== 1) usage(`give the backup key in exactly one way: --key-file, --new-key-file (export), --passphrase-file or ${PASSPHRASE_ENV}${given.length ? ` (got ${given.join(', ')})` : ''}`);
@@ -71,10 +72,10 @@ export function registerBackupCommands(program: Command): void {
     .description('write an encrypted backup of every secret (all versions), user, role, API key and audit entry, then check it'), true)
     .action(async (file: string, o: KeyOptions) => {
       if (existsSync(file)) usage(`${file} already exists: a backup is never overwritten; choose another name`);
-      const secret = backupSecret(o);
+      const secret = await backupSecret(o);
       await withCoffer(async (c) => {
         const progress = showProgress();
-        const r = await c.backup.export(systemActor('cli', PERMISSION_IDS), file, secret, progress);
+        const r = await c.backup.export(await cliActor(), file, secret, progress);
         progress.end();
         out(`Exported ${summary(r.counts)} to ${file} (${Math.ceil(r.bytes / 1024)} KiB).`);
         out(`Checked: the backup opens with its key, all ${r.values} values decrypt, and its audit chain of ${r.counts.audit_log} entries verifies.`);
@@ -88,7 +89,7 @@ export function registerBackupCommands(program: Command): void {
     .option('--replace', 'delete everything in the target store first (stop its servers before)')
     .option('--check', 'only read and check the backup (key, integrity, values, audit chain); change nothing')
     .action(async (file: string, o: KeyOptions & { replace?: boolean; check?: boolean }) => {
-      const secret = backupSecret(o);
+      const secret = await backupSecret(o);
       await withCoffer(async (c) => {
         const progress = showProgress();
         if (o.check) {
@@ -99,7 +100,7 @@ export function registerBackupCommands(program: Command): void {
           out(`Checked: it opens with its key, all ${r.values} values decrypt, and its audit chain verifies.`);
           return;
         }
-        const r = await c.backup.import(systemActor('cli', PERMISSION_IDS), file, secret, { replace: o.replace, onProgress: progress.onProgress });
+        const r = await c.backup.import(await cliActor(), file, secret, { replace: o.replace, onProgress: progress.onProgress });
         progress.end();
         out(`Imported ${summary(r.header.counts)} from ${file} (a ${r.header.source.store} store, ${r.header.created_at}).`);
         out(`Verified: the counts match the backup, all ${r.values} values decrypt with this store's keys, and the audit chain of ${r.audit.entries} entries verifies.`);

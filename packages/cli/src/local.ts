@@ -1,16 +1,16 @@
 // Commands that act on the store directly, beside or instead of a running server: serve, key
 // rotation and the audit chain check. They read the same settings as the server.
 import type { Command } from 'commander';
-import { addKeyToFile, keyFilePath, PERMISSION_IDS, pruneKeyFile, runServer, systemActor } from '@coffer/server';
-import { config, out, progressPrinter, withCoffer } from './shared.js';
+import { action, client } from './remote/context.js';
+import { cliActor, config, out, progressPrinter, server, withCoffer } from './shared.js';
 
 export function registerLocalCommands(program: Command): void {
   program
     .command('serve')
     .description('start the server with the settings in the environment (same as npm start)')
     .action(async () => {
-      const server = await runServer(config());
-      for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void server.stop().then(() => process.exit(0)));
+      const running = await (await server()).runServer(await config());
+      for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => void running.stop().then(() => process.exit(0)));
     });
 
   const keys = program.command('keys').description('key-encryption keys (run on the server host, with its settings)');
@@ -32,8 +32,9 @@ export function registerLocalCommands(program: Command): void {
   keys
     .command('add')
     .description('filebased without SECRET_MANAGER_MASTER_KEY: add a new key to the key file; it wraps new data keys from now on')
-    .action(() => {
-      const c = config();
+    .action(async () => {
+      const { addKeyToFile, keyFilePath } = await server();
+      const c = await config();
       if (c.masterKeys) {
         process.stderr.write('SECRET_MANAGER_MASTER_KEY is set: put the new key first in that list (id:base64,...) and restart, then run keys rotate.\n');
         process.exit(2);
@@ -54,9 +55,11 @@ export function registerLocalCommands(program: Command): void {
         process.stderr.write('--batch must be a whole number between 1 and 100000\n');
         process.exit(2);
       }
+      const { keyFilePath, pruneKeyFile } = await server();
+      const actor = await cliActor();
       await withCoffer(async (c) => {
         const progress = progressPrinter((s) => process.stdout.write(s), process.stdout.isTTY);
-        const r = await c.rotation.rotate(systemActor('cli', PERMISSION_IDS), {
+        const r = await c.rotation.rotate(actor, {
           batchSize,
           onProgress: ({ done, total }) => progress.update('rewrap', done, total),
         });
@@ -75,25 +78,9 @@ export function registerLocalCommands(program: Command): void {
     .description('the audit log')
     .command('verify')
     .description('check the hash chain: on the server at SECRET_MANAGER_URL (with SECRET_MANAGER_API_KEY), else in the local store')
-    .action(async () => {
-      const url = process.env.SECRET_MANAGER_URL;
-      const v = url ? await remoteVerify(url, process.env.SECRET_MANAGER_API_KEY) : await withCoffer((c) => c.audit.verify());
+    .action(action(async () => {
+      const v = process.env.SECRET_MANAGER_URL ? await client().audit.verify() : await withCoffer((c) => c.audit.verify());
       out(v.ok ? `The audit chain of ${v.entries} entries is intact.` : `The audit chain is broken at entry ${v.first_broken}: ${v.reason ?? 'see the server log'}`);
       if (!v.ok) process.exitCode = 1;
-    });
-}
-
-interface Verify {
-  ok: boolean;
-  entries: number;
-  first_broken: number | null;
-  reason?: string;
-}
-
-async function remoteVerify(url: string, key: string | undefined): Promise<Verify> {
-  if (!key) throw new Error('SECRET_MANAGER_API_KEY is not set');
-  const r = await fetch(`${url.replace(/\/+$/, '')}/api/v1/audit/verify`, { headers: { authorization: `Bearer ${key}` } });
-  const body = (await r.json()) as Verify & { error?: { message: string } };
-  if (!r.ok) throw new Error(body.error?.message ?? `the server answered ${r.status}`);
-  return body;
+    }));
 }

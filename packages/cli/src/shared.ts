@@ -1,10 +1,20 @@
 // What the commands that open the store themselves have in common: the server's settings, an opened
-// Coffer that is closed again, and a progress bar.
-import { ConfigError, loadConfig, openCoffer, type Config } from '@coffer/server';
+// Coffer that is closed again, and a progress bar. The server (with its vendor SDKs) is loaded only
+// when such a command runs: remote commands need not pay a second to load it.
+import type { Coffer, Config } from '@coffer/server';
+
+export const server = () => import('@coffer/server');
+
+/** The CLI acts as the system, with every permission, and says so in the audit log. */
+export async function cliActor() {
+  const { systemActor, PERMISSION_IDS } = await server();
+  return systemActor('cli', PERMISSION_IDS);
+}
 
 export const out = (s: string) => process.stdout.write(`${s}\n`);
 
-export function config(): Readonly<Config> {
+export async function config(): Promise<Readonly<Config>> {
+  const { loadConfig, ConfigError } = await server();
   try {
     return loadConfig();
   } catch (e) {
@@ -16,8 +26,8 @@ export function config(): Readonly<Config> {
   }
 }
 
-export async function withCoffer<T>(fn: (c: Awaited<ReturnType<typeof openCoffer>>) => Promise<T>): Promise<T> {
-  const coffer = await openCoffer(config());
+export async function withCoffer<T>(fn: (c: Coffer) => Promise<T>): Promise<T> {
+  const coffer = await (await server()).openCoffer(await config());
   try {
     return await fn(coffer);
   } finally {

@@ -10,6 +10,7 @@ import { accessRoutes } from './access/access.routes.js';
 import { registerAuth } from './access/auth.hook.js';
 import { auditRoutes } from './audit/audit.routes.js';
 import type { Coffer } from './coffer.js';
+import { connectorsRoutes } from './connectors/connectors.routes.js';
 import { registerErrorHandler } from './errors.js';
 import { registerMetrics } from './metrics/metrics.routes.js';
 import { secretsRoutes } from './secrets/secrets.routes.js';
@@ -88,6 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(async (api) => {
     await api.register(secretsRoutes(coffer.secrets));
+    await api.register(connectorsRoutes(coffer.connectors));
     await api.register(accessRoutes({ identity: coffer.identity, roles: coffer.roles, secureCookies: false }));
     await api.register(auditRoutes(coffer.auditReader));
     await api.register(uiApiRoutes({ identity: coffer.identity, secretManagerEnabled: coffer.config.enabled, version: deps.version ?? '0.1.0' }));

@@ -8,6 +8,7 @@ import { createAuditReader } from './audit/audit.routes.js';
 import { createAuditService } from './audit/audit.service.js';
 import { createBackupService } from './backup/backup.service.js';
 import type { Config } from './config.js';
+import { createConnectorsService } from './connectors/connectors.service.js';
 import { createEnvelope } from './crypto/envelope.js';
 import { Keyring, keyFilePath, loadOrCreateKeyFile, readKeyFile } from './crypto/keyring.js';
 import { createMetrics } from './metrics/metrics.js';
@@ -21,6 +22,8 @@ export interface OpenOptions {
   /** Test hook: a database already opened (for example a PostgreSQL schema per test). */
   database?: Database;
   now?: () => Date;
+  /** Test hook: how long a connector waits for its provider (default 10 s). */
+  connectorTimeoutMs?: number;
 }
 
 export async function openCoffer(config: Readonly<Config>, opts: OpenOptions = {}) {
@@ -45,6 +48,7 @@ export async function openCoffer(config: Readonly<Config>, opts: OpenOptions = {
   const identity = createIdentityService({ database, audit, options: { sessionIdleMinutes: config.sessionIdleMinutes, sessionAbsoluteHours: config.sessionAbsoluteHours, now: opts.now } });
   const roles = createRolesService({ database, audit, guard, now: opts.now });
   const secrets = createSecretsService({ database, envelope, audit, guard, options: { enabled: config.enabled, trashDays: config.trashDays, now: opts.now } });
+  const connectors = createConnectorsService({ database, audit, guard, secrets, options: { timeoutMs: opts.connectorTimeoutMs, now: opts.now } });
   const auditReader = createAuditReader({ audit, guard });
   const rotation = createKeyRotation({ database, envelope, audit, keyIds: () => keyring.ids });
   const backup = createBackupService({ database, envelope, audit, source: config.manager });
@@ -64,6 +68,7 @@ export async function openCoffer(config: Readonly<Config>, opts: OpenOptions = {
     identity,
     roles,
     secrets,
+    connectors,
     auditReader,
     rotation,
     backup,

@@ -15,6 +15,8 @@ export const CATALOGUE = {
   user_not_found: 404,
   role_not_found: 404,
   api_key_not_found: 404,
+  connector_not_found: 404,
+  object_not_found: 404,
   secret_exists: 409,
   secret_in_use: 409,
   conflict: 409,
@@ -22,6 +24,9 @@ export const CATALOGUE = {
   role_builtin: 409,
   user_exists: 409,
   last_admin: 409,
+  connector_exists: 409,
+  /** The connector's secret is in the trash or purged: nothing to open the target with. */
+  connector_secret_missing: 409,
   version_mismatch: 412,
   payload_too_large: 413,
   unsupported_media_type: 415,
@@ -29,6 +34,8 @@ export const CATALOGUE = {
   audit_unavailable: 503,
   unavailable: 503,
   internal_error: 500,
+  /** The provider refused or could not be reached; details.reason says which (never a credential). */
+  connector_failed: 502,
 } as const;
 
 export type ErrorCode = keyof typeof CATALOGUE;

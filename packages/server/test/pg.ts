@@ -51,7 +51,7 @@ function ownedByPostgres(dir: string): void {
  * Starts a new cluster. For tests durability is off (fsync, synchronous_commit): they kill Coffer,
  * never PostgreSQL. Benchmarks ask for a durable one, as it would run in production.
  */
-export async function startCluster(opts: { durable?: boolean } = {}): Promise<Cluster> {
+export async function startCluster(options: { durable?: boolean } = {}): Promise<Cluster> {
   if (!postgresInstalled()) throw new Error(`PostgreSQL is not installed (no ${PG_BIN}/initdb): apt-get install postgresql, or set SECRET_MANAGER_TEST_DATABASE_URL`);
   const base = mkdtempSync(path.join(tmpdir(), 'coffer-pg-'));
   ownedByPostgres(base);
@@ -68,7 +68,7 @@ export async function startCluster(opts: { durable?: boolean } = {}): Promise<Cl
     const port = await freePort();
     const opts = [
       `-p ${port}`, '-c listen_addresses=127.0.0.1', `-k ${base}`,
-      ...(opts.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
+      ...(options.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
       '-c max_connections=400', '-c shared_buffers=64MB',
     ].join(' ');
     try {

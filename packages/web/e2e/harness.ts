@@ -98,22 +98,6 @@ export async function apiFromPage(page: Page, method: string, url: string, body?
   }, { method, url, body });
 }
 
-/**
- * The connectors API is not built yet; a connector row written straight into the database is
- * what the server reads to fill used_by and to refuse a delete.
- */
-export function seedConnector(dir: string, c: { id: string; name: string; type: string; secretId: string }): void {
-  const db = new Database(path.join(dir, 'coffer.db'));
-  try {
-    db.pragma('busy_timeout = 5000');
-    const now = new Date().toISOString();
-    db.prepare('INSERT INTO connectors (workspace_id, id, name, type, secret_id, target, created_at, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run('default', c.id, c.name, c.type, c.secretId, 'bucket/reports', now, ADMIN.email, now);
-  } finally {
-    db.close();
-  }
-}
-
 /** Retries an assertion until it passes or the time is up (the page updates asynchronously). */
 export async function eventually(check: () => Promise<void> | void, timeoutMs = 10_000): Promise<void> {
   const end = Date.now() + timeoutMs;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
-import { ADMIN, choose, eventually, field, PHONE, SCREENSHOTS, seedConnector, shot, signIn, startEnv, type Env } from './harness.js';
+import { ADMIN, apiWithKey, choose, eventually, field, PHONE, SCREENSHOTS, shot, signIn, startEnv, type Env } from './harness.js';
 
 const ADMIN_KEY = 'e2e-operator-key-0123456789abcdef0123456789';
 
@@ -258,7 +258,8 @@ describe('Secret Manager in the browser', { timeout: 240_000 }, () => {
 
   it('deletes after a confirmation that names the connectors that will break; the trash restores', async () => {
     await fresh();
-    seedConnector(env.dir, { id: 'conn-1', name: 'nightly-backup', type: 'azure_blob', secretId: 'backup-azure' });
+    // A connector that uses the secret, made through the connectors API.
+    await apiWithKey(env.url, ADMIN_KEY, 'POST', '/connectors', { id: 'nightly-backup', name: 'nightly-backup', type: 'azure_key', secret_id: 'backup-azure', target: { container: 'backups' } });
     await page.reload();
     await row('backup-azure').getByText('nightly-backup').waitFor();
     await openActions('backup-azure', 'Delete');

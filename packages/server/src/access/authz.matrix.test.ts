@@ -5,11 +5,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { systemActor } from './actor.js';
 import { PERMISSION_IDS, type Permission } from './permissions.js';
+import { startFakeS3, type FakeS3 } from '../../test/fakes/s3.js';
 import { startTestEnv, userWithKey, type TestEnv } from '../../test/helpers.js';
 
 type Kind = 'own' | 'other' | 'system';
 interface Fixture {
   secret: string;
+  connector: string;
   role: string;
   user: string;
   key: string;
@@ -28,7 +30,8 @@ interface Route {
 }
 
 const B = '/api/v1';
-const S3 = { access_key_id: 'AKIAMATRIX', secret_access_key: 'matrix-secret', region: 'us-east-1' };
+// Points at a loopback S3 (set in before()), so connector checks and reads really run.
+const S3: Record<string, string> = { access_key_id: 'AKIAMATRIX', secret_access_key: 'matrix-secret', region: 'us-east-1' };
 const r = (method: Route['method'], path: string, needs: Route['needs'], ok: number, url: Route['url'], extra: Partial<Route> = {}): Route => ({ method, path, needs, ok, url, ...extra });
 
 const ROUTES: Route[] = [
@@ -59,6 +62,18 @@ const ROUTES: Route[] = [
   r('DELETE', `${B}/secrets/:id`, 'secrets/manage', 200, (f) => `${B}/secrets/${f.secret}`, { secret: 'live' }),
   r('DELETE', `${B}/secrets/:id`, 'secrets/manage', 200, (f) => `${B}/secrets/${f.secret}?purge=true`, { secret: 'live', adminOnly: true }),
   r('POST', `${B}/secrets/:id/restore`, 'secrets/manage', 200, (f) => `${B}/secrets/${f.secret}/restore`, { secret: 'trash' }),
+
+  r('POST', `${B}/secrets/:id/check`, 'secrets/read', 200, (f) => `${B}/secrets/${f.secret}/check`, { secret: 'live' }),
+
+  r('GET', `${B}/connectors`, 'connectors/use', 200, () => `${B}/connectors`),
+  r('GET', `${B}/connectors/:id`, 'connectors/use', 200, (f) => `${B}/connectors/${f.connector}`),
+  r('POST', `${B}/connectors/:id/check`, 'connectors/use', 200, (f) => `${B}/connectors/${f.connector}/check`),
+  r('GET', `${B}/connectors/:id/objects`, 'connectors/use', 200, (f) => `${B}/connectors/${f.connector}/objects`),
+  r('GET', `${B}/connectors/:id/objects/:key`, 'connectors/use', 200, (f) => `${B}/connectors/${f.connector}/objects/doc.txt`),
+  // Binding needs sight of the secret as well: only the admin role has both here.
+  r('POST', `${B}/connectors`, 'connectors/manage', 201, () => `${B}/connectors`, { secret: 'live', body: (f) => ({ name: 'new', type: 's3', secret_id: f.secret, target: { bucket: 'matrix' } }) }),
+  r('PATCH', `${B}/connectors/:id`, 'connectors/manage', 200, (f) => `${B}/connectors/${f.connector}`, { body: () => ({ name: 'renamed' }) }),
+  r('DELETE', `${B}/connectors/:id`, 'connectors/manage', 200, (f) => `${B}/connectors/${f.connector}`),
 
   r('GET', `${B}/permissions`, 'roles/manage', 200, () => `${B}/permissions`),
   r('GET', `${B}/roles`, 'roles/manage', 200, () => `${B}/roles`),
@@ -92,6 +107,7 @@ interface Principal {
 }
 
 let t: TestEnv;
+let s3: FakeS3;
 const principals: Principal[] = [];
 const system = systemActor('matrix', PERMISSION_IDS);
 let otherUserId = '';
@@ -104,11 +120,13 @@ async function principal(name: string, roles: string[], permissions: Permission[
 
 before(async () => {
   t = await startTestEnv();
+  s3 = await startFakeS3({ keys: [{ accessKeyId: S3.access_key_id!, secretAccessKey: S3.secret_access_key!, buckets: ['matrix'] }], buckets: { matrix: { 'doc.txt': 'matrix document' } } });
+  S3.endpoint_url = s3.url;
   await t.admin('POST', `${B}/roles`, { name: 'Secret Manager User', description: 'the seed example', permissions: ['secrets/read', 'secrets/manage'] });
   await t.admin('POST', `${B}/roles`, { name: 'auditor', permissions: ['audit/read'] });
   principals.push(
     await principal('admin2', ['admin'], [...PERMISSION_IDS]),
-    await principal('default', ['default'], ['secrets/read']),
+    await principal('default', ['default'], ['secrets/read', 'connectors/use', 'connectors/manage']),
     await principal('user', ['user'], ['secrets/read']),
     await principal('viewer', ['viewer'], []),
     await principal('custom', ['Secret Manager User'], ['secrets/read', 'secrets/manage']),
@@ -123,7 +141,10 @@ before(async () => {
   principals.push(revoked, disabled);
   otherUserId = (await userWithKey(t, 'other@matrix.example.com', ['default'])).id;
 });
-after(() => t.close());
+after(async () => {
+  await t.close();
+  await s3.close();
+});
 
 async function fixture(p: Principal, route: Route, kind: Kind): Promise<Fixture> {
   const id = `m${++n}`;
@@ -131,6 +152,11 @@ async function fixture(p: Principal, route: Route, kind: Kind): Promise<Fixture>
   const owner = kind === 'own' && p.userId ? p.userId : otherUserId;
   await t.coffer.database.db.updateTable('secrets').set({ owner_id: owner }).where('id', '=', id).execute();
   if (route.secret === 'trash') await t.coffer.secrets.remove(system, id, {});
+  // Connector routes act on a connector of the admin's, bound to the fixture secret.
+  let connector = 'none';
+  if (route.path.includes('/connectors/:id') && route.secret !== 'trash') {
+    connector = (await t.coffer.connectors.create(system, { id: `conn-${id}`, name: `conn ${id}`, type: 's3', secret_id: id, target: { bucket: 'matrix' } })).id;
+  }
   if (route.path.includes('/roles/:id')) await t.coffer.roles.createRole(system, { name: `role${n}`, permissions: ['secrets/read'] });
   // Only routes about a user get a fresh target: each costs an argon2 hash.
   const user = route.path.includes('/users/:id') ? (await t.coffer.roles.createUser(system, { email: `target${n}@matrix.example.com`, password: 'a-long-enough-password' })).id : '00000000-0000-4000-8000-000000000000';
@@ -139,7 +165,7 @@ async function fixture(p: Principal, route: Route, kind: Kind): Promise<Fixture>
     const actor = (await t.coffer.identity.fromApiKey(p.key, { ip: '127.0.0.1', userAgent: 'matrix', requestId: 'setup' }))!;
     key = (await t.coffer.identity.createApiKey(actor, { name: 'to-revoke' })).id;
   }
-  return { secret: id, role: `role${n}`, user, key };
+  return { secret: id, connector, role: `role${n}`, user, key };
 }
 
 function expected(route: Route, p: Principal, kind: Kind): number {
@@ -183,7 +209,14 @@ describe('authorization matrix', () => {
       const other = await fixture(p, ROUTES[0]!, 'other');
       const sys = await fixture(p, ROUTES[0]!, 'system');
       const ids = (await t.as(p.key)('GET', `${B}/secrets/ids`)).json() as string[];
-      const listed = ((await t.as(p.key)('GET', `${B}/secrets?limit=500`)).json().items as { id: string }[]).map((s) => s.id);
+      // Every page: the matrix above leaves more secrets than one page holds.
+      const listed: string[] = [];
+      for (let cursor = ''; ;) {
+        const page = (await t.as(p.key)('GET', `${B}/secrets?limit=500${cursor}`)).json() as { items: { id: string }[]; next_cursor: string | null };
+        listed.push(...page.items.map((s) => s.id));
+        if (!page.next_cursor) break;
+        cursor = `&cursor=${page.next_cursor}`;
+      }
       for (const seen of [ids, listed]) {
         assert.ok(seen.includes(own.secret), `${p.name} misses its own secret`);
         assert.ok(seen.includes(sys.secret), `${p.name} misses a system secret`);

@@ -179,8 +179,8 @@ describe('users and roles', () => {
     const roles = (await t.admin('GET', `${B}/roles`)).json() as { id: string; name: string; builtin: boolean; permissions: string[] }[];
     const builtin = roles.filter((r) => r.builtin).map((r) => [r.name, r.permissions]);
     assert.deepEqual(builtin, [
-      ['admin', ['audit/read', 'roles/manage', 'secrets/manage', 'secrets/read']],
-      ['default', ['secrets/read']],
+      ['admin', ['audit/read', 'connectors/manage', 'connectors/use', 'roles/manage', 'secrets/manage', 'secrets/read']],
+      ['default', ['connectors/manage', 'connectors/use', 'secrets/read']],
       ['user', ['secrets/read']],
       ['viewer', []],
     ]);

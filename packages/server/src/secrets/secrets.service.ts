@@ -173,6 +173,18 @@ export function createSecretsService(deps: { database: Database; envelope: Envel
       return value;
     },
 
+    /**
+     * For the connectors service only: the current value of a live secret, for a provider to use on
+     * a caller's behalf. No permission check and no audit entry here: the connectors service checks
+     * connectors/use and records the use. Never hand the result to a client.
+     */
+    async valueForUse(id: string): Promise<{ type: string; version: number; value: SecretValue } | undefined> {
+      ensureEnabled();
+      const r = SECRET_ID.test(id) ? await store.get(id) : undefined;
+      if (!r || r.deleted_at !== null) return undefined;
+      return { type: r.secret_type, version: r.version, value: await openVersion(id, r.version) };
+    },
+
     async versions(a: Actor, id: string) {
       ensureEnabled();
       await guard.need(a, 'secrets/read', 'secret.list_versions', target(id));
