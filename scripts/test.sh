@@ -17,13 +17,16 @@ shopt -s globstar nullglob
 
 npm run --silent typecheck
 npm run --silent lint
+# The browser tests (packages/web/e2e) drive the server's real UI: build it first, always, so
+# they never test a stale build.
+npm run --silent build -w @coffer/web -- --logLevel=warn
 
 # The crash and fuzz suites at the size npm test can afford (about 20 s and 15 s here);
 # npm run test:crash and npm run test:fuzz run them full size (docs/security.md).
 export COFFER_CRASH_ROUNDS="${COFFER_CRASH_ROUNDS:-3}"
 export COFFER_FUZZ_RUNS="${COFFER_FUZZ_RUNS:-1000}"
 
-all=(packages/*/src/**/*.test.ts packages/*/test/**/*.test.ts deploy/test/**/*.test.ts)
+all=(packages/*/src/**/*.test.ts packages/*/test/**/*.test.ts deploy/test/**/*.test.ts packages/web/e2e/**/*.test.ts)
 if [ ${#all[@]} -eq 0 ]; then
   echo "scripts/test.sh: no test files found" >&2
   exit 1

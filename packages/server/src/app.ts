@@ -18,6 +18,7 @@ import { registerCors } from './surface/cors.js';
 import { registerSecurityHeaders } from './surface/headers.js';
 import { limitByAddress, limitByCredential } from './surface/rate-limit.hooks.js';
 import { ignoreUnknownExpectations, serverOptions } from './surface/server-options.js';
+import { DEFAULT_WEB_ROOT, uiApiRoutes, uiStatic } from './web/ui.routes.js';
 
 export const API_PREFIX = '/api/v1';
 /** Big enough for a 64 KiB value with JSON escaping; anything larger is refused with 413 before parsing. */
@@ -33,6 +34,8 @@ export interface AppDeps {
   coffer: Coffer;
   logger?: Logger;
   version?: string;
+  /** The built web UI; defaults to packages/web/dist. */
+  webRoot?: string;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -107,6 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(connectorsRoutes(coffer.connectors));
     await api.register(accessRoutes({ identity: coffer.identity, roles: coffer.roles, secureCookies: config.tls !== undefined }));
     await api.register(auditRoutes(coffer.auditReader));
+    await api.register(uiApiRoutes({ identity: coffer.identity, secretManagerEnabled: coffer.config.enabled, version: deps.version ?? '0.1.0' }));
     api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
     await api.register(async (docs) => {
       docs.addHook('onRoute', (r) => {
@@ -116,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await docs.register(fastifySwaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } });
     }, { prefix: '' });
   }, { prefix: API_PREFIX });
+  await app.register(uiStatic(deps.webRoot ?? DEFAULT_WEB_ROOT));
 
   return app;
 }

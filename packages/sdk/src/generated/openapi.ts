@@ -258,6 +258,42 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The browser session: the signed-in user and its CSRF token, or nulls (session cookie only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Session"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/connector-types": {
         parameters: {
             query?: never;
@@ -935,6 +971,42 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Server facts the UI needs (feature flags) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Info"];
                     };
                 };
             };
@@ -3465,6 +3537,14 @@ export interface components {
                 message: string;
             };
         };
+        Info: {
+            secret_manager_enabled: boolean;
+            version: string;
+        };
+        InfoInput: {
+            secret_manager_enabled: boolean;
+            version: string;
+        };
         Login: {
             email: string;
             password: string;
@@ -3649,6 +3729,14 @@ export interface components {
             fields: string[];
             version: number;
         }[];
+        Session: {
+            csrf_token: string | null;
+            user: components["schemas"]["CurrentUser"] | null;
+        };
+        SessionInput: {
+            csrf_token: string | null;
+            user: components["schemas"]["CurrentUserInput"] | null;
+        };
         UpdateSecret: {
             description?: string;
             /** @description Flat JSON object of string fields, validated against secret_type */

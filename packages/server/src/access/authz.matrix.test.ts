@@ -38,6 +38,8 @@ const ROUTES: Route[] = [
   r('GET', '/healthz', 'public', 200, () => '/healthz'),
   r('GET', '/readyz', 'public', 200, () => '/readyz'),
   r('GET', `${B}/openapi.json`, 'public', 200, () => `${B}/openapi.json`),
+  r('GET', `${B}/info`, 'public', 200, () => `${B}/info`),
+  r('GET', `${B}/auth/session`, 'public', 200, () => `${B}/auth/session`),
   r('POST', `${B}/auth/login`, 'public', 401, () => `${B}/auth/login`, { body: (f) => ({ email: `${f.role}@nowhere.example.com`, password: 'wrong-password' }) }),
   r('POST', `${B}/auth/logout`, 'auth', 200, () => `${B}/auth/logout`),
   r('GET', `${B}/users/current`, 'auth', 200, () => `${B}/users/current`),
@@ -91,8 +93,8 @@ const ROUTES: Route[] = [
   r('GET', `${B}/audit/verify`, 'audit/read', 200, () => `${B}/audit/verify`),
 ];
 
-/** Routes served for people, not programs: documentation pages with no data. */
-const UNLISTED = /^GET \/api\/v1\/docs/;
+/** Routes served for people, not programs, with no data: the API docs and the web UI's files. */
+const UNLISTED = /^GET (\/api\/v1\/docs|\/$|\/sign-in$|\/dashboard|\/index\.html$|\/assets\/)/;
 
 interface Principal {
   name: string;

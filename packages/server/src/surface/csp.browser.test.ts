@@ -11,6 +11,7 @@ import path from 'node:path';
 import { it } from 'node:test';
 import { promisify } from 'node:util';
 import { startTestEnv, tempDir } from '../../test/helpers.js';
+import { DEFAULT_WEB_ROOT } from '../web/ui.routes.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
@@ -25,7 +26,7 @@ async function load(url: string): Promise<{ dom: string; violations: string[] }>
   return { dom: stdout, violations };
 }
 
-it('the Swagger UI renders under the CSP without a single violation', { skip: !existsSync(CHROMIUM) && 'chromium is not installed' }, async () => {
+it('the Swagger UI and the web UI render under the CSP without a single violation', { skip: !existsSync(CHROMIUM) && 'chromium is not installed' }, async () => {
   const t = await startTestEnv();
   const control = http.createServer();
   try {
@@ -34,6 +35,14 @@ it('the Swagger UI renders under the CSP without a single violation', { skip: !e
     assert.deepEqual(docs.violations, []);
     const operations = docs.dom.match(/opblock-summary-path/g)?.length ?? 0;
     assert.ok(operations > 20, `the API operations were rendered (${operations})`);
+
+    // The React UI (Mantine writes <style> elements), when it is built (npm test builds it first).
+    if (existsSync(path.join(DEFAULT_WEB_ROOT, 'index.html'))) {
+      const ui = await load(`${base}/sign-in`);
+      assert.deepEqual(ui.violations, []);
+      assert.match(ui.dom, /type="password"/, 'the sign-in form was rendered');
+      assert.match(ui.dom, /<style[^>]*data-mantine/, "Mantine's own <style> elements are there, and applied");
+    }
 
     const csp = (await fetch(`${base}/healthz`)).headers.get('content-security-policy')!;
     control.on('request', (_req, res) => {

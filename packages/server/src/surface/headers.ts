@@ -1,9 +1,10 @@
 // Security headers on every answer (helmet), with one Content-Security-Policy that suits both
 // pages the server serves: the React UI at / and the Swagger UI at /api/v1/docs. Both load only
 // their own files: scripts from this origin and never inline; styles from this origin plus
-// inline, because Mantine writes its CSS variables into <style> elements (a nonce would need the
-// server to rewrite index.html per request; injected CSS cannot run script). Nothing may frame a
-// page (clickjacking on Reveal), and the API's JSON needs nothing at all.
+// inline, because Mantine writes its CSS variables into <style> elements and the Swagger UI sets
+// inline styles (both refused without it, in csp.browser.test.ts; a nonce would need the server to
+// rewrite index.html per request; injected CSS cannot run script). Nothing may frame a page
+// (clickjacking on Reveal), and the API's JSON needs nothing at all.
 import fastifyHelmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 
@@ -20,6 +21,9 @@ export const CSP_DIRECTIVES = {
   'form-action': ["'self'"],
   'frame-ancestors': ["'none'"],
 };
+
+/** The same policy as a header value, for pages that set their headers themselves (web/ui.routes.ts). */
+export const CONTENT_SECURITY_POLICY = Object.entries(CSP_DIRECTIVES).map(([k, v]) => `${k} ${v.join(' ')}`).join('; ');
 
 /** A year, for this host and its subdomains; not preloaded (that is the operator's choice). */
 export const HSTS = 'max-age=31536000; includeSubDomains';
