@@ -119,13 +119,14 @@ describe("Helm chart: the seed's values switch the server's settings", () => {
   });
 
   it('the other values reach the server too (admin, metrics token, settings)', () => {
-    const r = renderChart({ ...EVERYTHING, settings: { trashDays: 7, logLevel: 'warn', sessionIdleMinutes: 15, sessionAbsoluteHours: 8 } });
+    const r = renderChart({ ...EVERYTHING, settings: { trashDays: 7, logLevel: 'warn', sessionIdleMinutes: 15, sessionAbsoluteHours: 8, trustedProxies: ['10.0.0.0/8', 'uniquelocal'] } });
     const { config } = startPod(r, SECRETS);
     assert.equal(config.adminEmail, 'ops@example.com');
     assert.equal(config.adminPassword, ADMIN_PASSWORD);
     assert.equal(config.adminApiKey, ADMIN_API_KEY);
     assert.equal(config.metricsToken, METRICS_TOKEN);
     assert.deepEqual([config.trashDays, config.logLevel, config.sessionIdleMinutes, config.sessionAbsoluteHours], [7, 'warn', 15, 8]);
+    assert.deepEqual(config.trustedProxies, ['10.0.0.0/8', 'uniquelocal']);
   });
 
   it('a pod whose Secret lacks the named key would not start', () => {
