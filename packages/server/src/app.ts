@@ -44,6 +44,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // With TLS the server is an https.Server; Fastify's types tie that to the option, ours do not need it.
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger as FastifyBaseLogger } : { logger: false }),
+    // pino's quick path for a request's logger: with an options object (even empty, Fastify's
+    // default) it rebuilds the child's formatters on every request.
+    childLoggerFactory: (logger: FastifyBaseLogger, bindings: Record<string, unknown>) => logger.child(bindings),
     ...serverOptions(config),
     bodyLimit: BODY_LIMIT,
     // Our own ids only: a client-chosen request id would end up in audit entries and logs.

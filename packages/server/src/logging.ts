@@ -10,7 +10,9 @@ export const REDACT_PATHS = [
   'req.headers.cookie',
   'req.headers["x-csrf-token"]',
   'res.headers["set-cookie"]',
-  ...SENSITIVE.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]),
+  // Top level and one level down: what our log calls pass. Deeper wildcards made every log line
+  // and every request's child logger walk each object for ~40 names.
+  ...SENSITIVE.flatMap((f) => [f, `*.${f}`]),
 ];
 
 export function createLogger(level: string, stream?: DestinationStream): Logger {

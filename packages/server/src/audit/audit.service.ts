@@ -96,27 +96,44 @@ export function createAuditService(deps: { database: Database; workspace?: strin
   }
   const pending: Pending[] = [];
   let walking: Promise<VerifyResult> | undefined;
-  let flushing = false;
-
+  
   /** While one batch is being written, the next one gathers: a group commit. */
-  async function flush(): Promise<void> {
-    while (pending.length > 0) {
-      const batch = pending.splice(0, 500);
-      try {
-        await writeBatch(batch.map((p) => p.entry));
-      } catch {
+  // Two batches may be on their way at once: while one commits, the next is already queued at
+  // the writer, so it never waits for a round trip to this thread.
+  const MAX_IN_FLIGHT = 2;
+  let inFlight = 0;
+  let scheduled = false;
+
+  function schedule(): void {
+    if (scheduled || inFlight >= MAX_IN_FLIGHT || pending.length === 0) return;
+    scheduled = true;
+    // Let the requests that arrived in this turn of the event loop join the batch.
+    setImmediate(send);
+  }
+
+  function send(): void {
+    scheduled = false;
+    if (inFlight >= MAX_IN_FLIGHT || pending.length === 0) return;
+    const batch = pending.splice(0, 500);
+    inFlight++;
+    writeBatch(batch.map((p) => p.entry)).then(
+      () => {
+        for (const p of batch) {
+          deps.onAppend?.(p.ev);
+          p.resolve();
+        }
+      },
+      () => {
         for (const p of batch) {
           deps.onFailure?.(p.ev);
           p.reject(AuditUnavailable());
         }
-        continue;
-      }
-      for (const p of batch) {
-        deps.onAppend?.(p.ev);
-        p.resolve();
-      }
-    }
-    flushing = false;
+      },
+    ).finally(() => {
+      inFlight--;
+      schedule();
+    });
+    schedule();
   }
 
   return {
@@ -131,11 +148,7 @@ export function createAuditService(deps: { database: Database; workspace?: strin
     record(ctx: AuditContext, ev: AuditEvent): Promise<void> {
       return new Promise((resolve, reject) => {
         pending.push({ entry: entry(ctx, ev), ev, resolve, reject });
-        if (!flushing) {
-          flushing = true;
-          // Let the requests that arrived in this turn of the event loop join the first batch.
-          setImmediate(() => void flush());
-        }
+        schedule();
       });
     },
 
@@ -145,7 +158,7 @@ export function createAuditService(deps: { database: Database; workspace?: strin
 
     /** Waits for entries already accepted, then stops the writer thread. */
     close: async () => {
-      while (flushing) await new Promise((r) => setTimeout(r, 5));
+      while (inFlight > 0 || pending.length > 0) await new Promise((r) => setTimeout(r, 5));
       await writer?.close();
     },
 
