@@ -34,7 +34,8 @@ interface Row {
 
 async function measure(n: number): Promise<Row> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'coffer-growth-'));
-  const env = { SECRET_MANAGER_DATA_DIR: dir, SECRET_MANAGER_ADMIN_API_KEY: KEY };
+  // The default per-key limit (6,000 a minute) would throttle the load itself.
+  const env = { SECRET_MANAGER_DATA_DIR: dir, SECRET_MANAGER_ADMIN_API_KEY: KEY, SECRET_MANAGER_RATE_LIMIT_PER_KEY: '1000000', SECRET_MANAGER_RATE_LIMIT_PER_ADDRESS: '1000000' };
   try {
     const t0 = performance.now();
     await seed(env, n, (done) => log(`  seeded ${done}/${n}`));

@@ -19,7 +19,9 @@ export interface Running {
 
 export async function start(script: string, env: Record<string, string> = {}): Promise<Running> {
   const t0 = performance.now();
-  const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], {
+  // The ceiling is TypeScript (through tsx); the server is the compiled build, as in production.
+  const args = script.endsWith('.ts') ? ['--import', 'tsx', script] : [script];
+  const proc: ChildProcess = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', SECRET_MANAGER_LOG_LEVEL: 'warn', SECRET_MANAGER_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

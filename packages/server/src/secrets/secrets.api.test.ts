@@ -148,6 +148,25 @@ describe('reading secrets', () => {
     assert.equal(bad.statusCode, 400);
   });
 
+  it('GET /secrets/ids sees secrets created, deleted and restored through another server at once', async () => {
+    const other = await startTestEnv({ SECRET_MANAGER_DATA_DIR: t.dir });
+    const ids = async () => (await t.admin('GET', `${B}/secrets/ids?connector_type=azure_key`)).json() as string[];
+    try {
+      const before = await ids(); // remembered here
+      await other.admin('POST', `${B}/secrets`, { secret_id: 'from-elsewhere', secret_type: 'azure_key', secret_value: { account_name: 'elsewhere', account_key: 'a2V5' } });
+      assert.deepEqual(await ids(), [...before, 'from-elsewhere'].sort());
+      await other.admin('DELETE', `${B}/secrets/from-elsewhere`);
+      assert.deepEqual(await ids(), before);
+      await other.admin('POST', `${B}/secrets/from-elsewhere/restore`);
+      assert.ok((await ids()).includes('from-elsewhere'));
+      await other.admin('DELETE', `${B}/secrets/from-elsewhere?purge=true`);
+      assert.deepEqual(await ids(), before);
+    } finally {
+      await other.app.close();
+      await other.coffer.close();
+    }
+  });
+
   it('GET /secrets lists metadata with filter, search and cursor paging', async () => {
     for (let i = 0; i < 7; i++) await t.admin('POST', `${B}/secrets`, { secret_id: `page-${i}`, secret_value: { n: String(i) }, description: i % 2 ? 'Odd One' : 'even' });
     const seen: string[] = [];

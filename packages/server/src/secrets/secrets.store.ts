@@ -30,6 +30,9 @@ export function createSecretsStore(database: Database, workspace = 'default') {
       .selectAll('secrets')
       .select(['users.email as owner_email', 'cv.field_names as field_names']);
 
+  const listingGenerationQuery = prepare(0, () => db.selectFrom('listing_generation').select('generation').where('id', '=', 1));
+  const bumpListing = (trx: Tx) => trx.updateTable('listing_generation').set((eb) => ({ generation: eb('generation', '+', 1) })).where('id', '=', 1).execute();
+
   // The queries of every metadata and value read, compiled once.
   const getQuery = prepare(1, (id: string) => withOwner().where('secrets.id', '=', id));
   const versionQuery = prepare(2, (id: string, version: number) =>
@@ -41,13 +44,13 @@ export function createSecretsStore(database: Database, workspace = 'default') {
     /** Any row with this id, live or in the trash. */
     get: async (id: string, trx: Tx = db) => (await getQuery(trx, id))[0],
 
-    async ids(v: Viewer, type?: string): Promise<string[]> {
-      let q = secrets().select('id').where('deleted_at', 'is', null);
+    /** Live secrets of a type (or all), in id order, with what visibility needs; read from the index alone. */
+    listing: (type?: string) => {
+      let q = secrets().select(['id', 'scope', 'owner_id']).where('deleted_at', 'is', null);
       if (type) q = q.where('secret_type', '=', type);
-      // USER_SECRETs are visible to their owner and to administrators only (SPEC section 2).
-      if (!v.isAdmin) q = q.where((eb) => eb.or([eb('scope', '=', 'SYSTEM_SECRET'), eb('owner_id', '=', v.userId)]));
-      return (await q.orderBy('id').execute()).map((r) => r.id);
+      return q.orderBy('id').execute();
     },
+    listingGeneration: async (): Promise<number> => Number((await listingGenerationQuery(db))[0]!.generation),
 
     async list(v: Viewer, lq: ListQuery) {
       let q = withOwner().where('secrets.deleted_at', lq.deleted ? 'is not' : 'is', null);
@@ -64,7 +67,10 @@ export function createSecretsStore(database: Database, workspace = 'default') {
       return q.orderBy('secrets.id').limit(lq.limit).execute();
     },
 
-    insert: (trx: Tx, row: SecretsTable) => trx.insertInto('secrets').values(row).execute(),
+    insert: async (trx: Tx, row: SecretsTable) => {
+      await trx.insertInto('secrets').values(row).execute();
+      await bumpListing(trx);
+    },
     insertVersion: (trx: Tx, row: SecretVersionsTable) => trx.insertInto('secret_versions').values(row).execute(),
 
     /** Moves the head forward only from the expected version; 0 rows means someone else moved it. */
@@ -85,12 +91,15 @@ export function createSecretsStore(database: Database, workspace = 'default') {
       db.selectFrom('secret_versions').select(['version', 'field_names', 'kek_id', 'created_at', 'created_by'])
         .where('workspace_id', '=', workspace).where('secret_id', '=', id).orderBy('version', 'desc').execute(),
 
-    setDeleted: (trx: Tx, id: string, at: string | null, by: string | null) =>
-      trx.updateTable('secrets').set({ deleted_at: at, deleted_by: by }).where('workspace_id', '=', workspace).where('id', '=', id).execute(),
+    setDeleted: async (trx: Tx, id: string, at: string | null, by: string | null) => {
+      await trx.updateTable('secrets').set({ deleted_at: at, deleted_by: by }).where('workspace_id', '=', workspace).where('id', '=', id).execute();
+      await bumpListing(trx);
+    },
 
     async purge(trx: Tx, id: string): Promise<void> {
       await trx.deleteFrom('secret_versions').where('workspace_id', '=', workspace).where('secret_id', '=', id).execute();
       await trx.deleteFrom('secrets').where('workspace_id', '=', workspace).where('id', '=', id).execute();
+      await bumpListing(trx);
     },
 
     trashedBefore: async (at: string) =>

@@ -131,6 +131,7 @@ export interface DB {
   connectors: ConnectorsTable;
   meta: MetaTable;
   access_generation: AccessGenerationTable;
+  listing_generation: AccessGenerationTable;
 }
 
 export type { Generated };
