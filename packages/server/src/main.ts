@@ -18,7 +18,8 @@ export async function runServer(config: Readonly<Config>): Promise<{ url: string
   }
   if (coffer.keyFile?.created) say(`Generated a key-encryption key in ${coffer.keyFile.file} (mode 0600). Back it up: without it no secret can be read.`);
   const first = await coffer.identity.bootstrap({ adminEmail: config.adminEmail, adminPassword: config.adminPassword, adminApiKey: config.adminApiKey });
-  await coffer.audit.warm();
+  // The audit writer thread starts beside the listen; an audited request before it is ready waits for it.
+  void coffer.audit.warm().catch((e: Error) => logger.error({ errName: e.name }, 'the audit writer did not start'));
   coffer.metrics.collectProcessMetrics(); // here, not in buildApp: once per process
   const app = await buildApp({ coffer, logger });
   await app.listen({ host: config.host, port: config.port });
