@@ -1,20 +1,16 @@
 import type { Database, Tx } from '../store/db.js';
-import { prepare } from '../store/prepared.js';
+import { bump } from '../store/generations.js';
 import type { ApiKeysTable, RolesTable, SessionsTable, UsersTable } from '../store/schema.js';
 
 export function createAccessStore(database: Database) {
   const { db } = database;
   /** Moves the access generation forward in the same transaction as the change it announces. */
-  const bump = (trx: Tx) => trx.updateTable('access_generation').set((eb) => ({ generation: eb('generation', '+', 1) })).where('id', '=', 1).execute();
   const changing = async <T>(trx: Tx, write: Promise<T>): Promise<T> => {
     const r = await write;
-    await bump(trx);
+    await bump(trx, 'access_generation');
     return r;
   };
-  const generationQuery = prepare(0, () => db.selectFrom('access_generation').select('generation').where('id', '=', 1));
   return {
-    /** Read on every request: compiled once. */
-    generation: async (): Promise<number> => Number((await generationQuery(db))[0]!.generation),
 
     countUsers: async (trx: Tx = db): Promise<number> => Number((await trx.selectFrom('users').select((e) => e.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
     insertUser: (trx: Tx, row: UsersTable) => trx.insertInto('users').values(row).execute(),
@@ -52,14 +48,14 @@ export function createAccessStore(database: Database) {
       changing(trx, trx.updateTable('roles').set(set).where('id', '=', id).execute()),
     deleteRole: (trx: Tx, id: string) => changing(trx, trx.deleteFrom('roles').where('id', '=', id).execute()),
     async setRolePermissions(trx: Tx, roleId: string, permissions: string[]) {
-      await bump(trx);
+      await bump(trx, 'access_generation');
       await trx.deleteFrom('role_permissions').where('role_id', '=', roleId).execute();
       if (permissions.length) await trx.insertInto('role_permissions').values(permissions.map((permission) => ({ role_id: roleId, permission }))).execute();
     },
     addRolePermission: (trx: Tx, roleId: string, permission: string) =>
       changing(trx, trx.insertInto('role_permissions').values({ role_id: roleId, permission }).onConflict((oc) => oc.doNothing()).execute()),
     async setUserRoles(trx: Tx, userId: string, roleIds: string[]) {
-      await bump(trx);
+      await bump(trx, 'access_generation');
       await trx.deleteFrom('user_roles').where('user_id', '=', userId).execute();
       if (roleIds.length) await trx.insertInto('user_roles').values(roleIds.map((role_id) => ({ user_id: userId, role_id }))).execute();
     },

@@ -1,4 +1,5 @@
 import type { AuditContext } from '../audit/audit.service.js';
+import type { Generations } from '../store/generations.js';
 import type { Permission } from './permissions.js';
 
 export interface RequestInfo {
@@ -18,6 +19,12 @@ export interface Actor {
   via: 'session' | 'api_key' | 'system';
   keyId?: string;
   request: RequestInfo;
+  /**
+   * The store's generations as read when this request's credential was checked: what a service
+   * remembers is used only if it was read under these (store/generations.ts). Absent for the CLI
+   * and jobs, which read the store afresh.
+   */
+  seen?: Generations;
 }
 
 export const auditContext = (a: Actor): AuditContext => ({

@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { AuditService } from '../audit/audit.service.js';
 import { AppError } from '../errors.js';
 import type { Database } from '../store/db.js';
+import { createGenerations } from '../store/generations.js';
 import { anonymousContext, auditContext, type Actor, type RequestInfo } from './actor.js';
 import { createAccessStore } from './access.store.js';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
@@ -21,6 +22,7 @@ const TOUCH_EVERY_MS = 60_000;
 export function createIdentityService(deps: { database: Database; audit: AuditService; options: IdentityOptions }) {
   const { database, audit, options } = deps;
   const store = createAccessStore(database);
+  const generations = createGenerations(database);
   const now = options.now ?? (() => new Date());
   const perAccount = new FailureLimiter(5, 15 * 60_000);
   const perAddress = new FailureLimiter(30, 15 * 60_000);
@@ -136,7 +138,8 @@ export function createIdentityService(deps: { database: Database; audit: AuditSe
 
     /** Resolves an API key; undefined when unknown, revoked, expired or its user is disabled. */
     async fromApiKey(key: string, request: RequestInfo): Promise<Actor | undefined> {
-      const generation = await store.generation();
+      const seen = await generations.read();
+      const generation = seen.access;
       const cacheKey = `k:${sha256(key).toString('base64')}`;
       let c = credentials.get(cacheKey);
       if (!c || c.generation !== generation) {
@@ -156,12 +159,13 @@ export function createIdentityService(deps: { database: Database; audit: AuditSe
         c.touchedAt = t.getTime();
         void store.touchKey(c.actor.keyId!, t.toISOString()).catch(() => undefined);
       }
-      return { ...c.actor, request };
+      return { ...c.actor, request, seen };
     },
 
     /** Resolves a session cookie, enforcing idle and absolute expiry. */
     async fromSession(token: string, request: RequestInfo): Promise<{ actor: Actor; csrf: string } | undefined> {
-      const generation = await store.generation();
+      const seen = await generations.read();
+      const generation = seen.access;
       const id = sha256(token);
       const cacheKey = `s:${id.toString('base64')}`;
       let c = credentials.get(cacheKey);
@@ -183,7 +187,7 @@ export function createIdentityService(deps: { database: Database; audit: AuditSe
         c.touchedAt = t.getTime();
         await store.touchSession(id, t.toISOString());
       }
-      return { actor: { ...c.actor, request }, csrf: c.csrf! };
+      return { actor: { ...c.actor, request, seen }, csrf: c.csrf! };
     },
 
     async createApiKey(actor: Actor, input: { name: string; expires_at?: string }) {

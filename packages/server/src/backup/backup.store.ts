@@ -2,6 +2,7 @@
 // once, so this store reads all of them (the one place that does, on purpose).
 import { sql } from 'kysely';
 import type { Tx } from '../store/db.js';
+import { bump } from '../store/generations.js';
 import type { DB } from '../store/schema.js';
 
 /**
@@ -27,7 +28,7 @@ export const BACKUP_TABLES = Object.keys(TABLES) as BackupTable[];
  * Left out on purpose: sessions are short-lived sign-ins bound to cookies (everyone signs in again
  * after a restore); the access generation is the target's own counter for remembered credentials.
  */
-export const LEFT_OUT = ['sessions', 'access_generation', 'listing_generation'] as const;
+export const LEFT_OUT = ['sessions', 'access_generation', 'listing_generation', 'content_generation'] as const;
 
 export type Row = Record<string, unknown>;
 export type Counts = Record<BackupTable, number>;
@@ -59,9 +60,8 @@ export const backupStore = {
     for (const t of ['sessions' as const, ...[...BACKUP_TABLES].reverse()]) await trx.deleteFrom(t).execute();
   },
 
-  /** Every server on this store forgets the credentials and id lists it remembers (access.store.ts, secrets.store.ts). */
+  /** Every server on this store forgets the credentials, id lists and rows it remembers (store/generations.ts). */
   async forgetCredentials(trx: Tx): Promise<void> {
-    await trx.updateTable('access_generation').set((eb) => ({ generation: eb('generation', '+', 1) })).where('id', '=', 1).execute();
-    await trx.updateTable('listing_generation').set((eb) => ({ generation: eb('generation', '+', 1) })).where('id', '=', 1).execute();
+    for (const counter of ['access_generation', 'listing_generation', 'content_generation'] as const) await bump(trx, counter);
   },
 };

@@ -167,6 +167,45 @@ describe('reading secrets', () => {
     }
   });
 
+  it('value and metadata reads see updates, deletes, restores and purges made through another server at once', async () => {
+    const other = await startTestEnv({ SECRET_MANAGER_DATA_DIR: t.dir });
+    const value = () => t.admin('GET', `${B}/secrets/moving/value`);
+    const meta = () => t.admin('GET', `${B}/secrets/moving`);
+    try {
+      await other.admin('POST', `${B}/secrets`, { secret_id: 'moving', secret_value: { token: 'first' }, scope: 'SYSTEM_SECRET' });
+      // Read twice here, so the rows are remembered before the other server changes them.
+      for (let i = 0; i < 2; i++) assert.deepEqual((await value()).json(), { token: 'first' });
+      assert.equal((await meta()).json().version, 1);
+      await other.admin('PUT', `${B}/secrets/moving`, { secret_value: { token: 'second' } });
+      assert.deepEqual((await value()).json(), { token: 'second' });
+      await other.admin('PATCH', `${B}/secrets/moving`, { description: 'renamed elsewhere' });
+      const m = (await meta()).json();
+      assert.deepEqual([m.version, m.description], [3, 'renamed elsewhere']);
+      assert.deepEqual((await t.admin('GET', `${B}/secrets/moving/value?version=1`)).json(), { token: 'first' });
+      await other.admin('DELETE', `${B}/secrets/moving`);
+      assert.equal((await value()).statusCode, 404);
+      assert.equal((await meta()).statusCode, 404);
+      await other.admin('POST', `${B}/secrets/moving/restore`);
+      assert.deepEqual((await value()).json(), { token: 'second' });
+      await other.admin('DELETE', `${B}/secrets/moving?purge=true`);
+      assert.equal((await value()).statusCode, 404);
+      assert.equal((await t.admin('GET', `${B}/secrets/moving/value?version=1`)).statusCode, 404);
+    } finally {
+      await other.app.close();
+      await other.coffer.close();
+    }
+  });
+
+  it('a restore answers the restored secret even when it was read from the trash just before', async () => {
+    await t.admin('POST', `${B}/secrets`, { secret_id: 'back-again', secret_value: { a: 'b' } });
+    await t.admin('DELETE', `${B}/secrets/back-again`);
+    assert.equal((await t.admin('GET', `${B}/secrets/back-again`)).statusCode, 404);
+    const r = await t.admin('POST', `${B}/secrets/back-again/restore`);
+    assert.equal(r.statusCode, 200);
+    assert.equal(r.json().deleted_at, null);
+    assert.deepEqual((await t.admin('GET', `${B}/secrets/back-again/value`)).json(), { a: 'b' });
+  });
+
   it('GET /secrets lists metadata with filter, search and cursor paging', async () => {
     for (let i = 0; i < 7; i++) await t.admin('POST', `${B}/secrets`, { secret_id: `page-${i}`, secret_value: { n: String(i) }, description: i % 2 ? 'Odd One' : 'even' });
     const seen: string[] = [];

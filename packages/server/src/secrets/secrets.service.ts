@@ -7,7 +7,8 @@ import type { AuditService } from '../audit/audit.service.js';
 import { DecryptError, type Envelope } from '../crypto/envelope.js';
 import { AppError, SecretNotFound, ValidationFailed } from '../errors.js';
 import type { Database, Tx } from '../store/db.js';
-import { createSecretsStore, type SecretRow } from './secrets.store.js';
+import { createGenerations, Remembered, type Generations } from '../store/generations.js';
+import { createSecretsStore, type SecretRow, type VersionRow } from './secrets.store.js';
 import { MAX_VALUE_BYTES, SECRET_TYPE_NAMES, validateValue } from './types/index.js';
 
 export type Scope = 'USER_SECRET' | 'SYSTEM_SECRET';
@@ -87,9 +88,29 @@ export function createSecretsService(deps: { database: Database; envelope: Envel
 
   const canSee = (a: Actor, r: SecretRow) => a.isAdmin || r.scope === 'SYSTEM_SECRET' || r.owner_id === a.userId;
 
-  /** The row if it exists and the actor may see it; otherwise the same 404 as a missing secret. */
-  async function visibleRow(a: Actor, id: string, opts: { deleted?: boolean } = {}): Promise<SecretRow> {
-    const r = SECRET_ID.test(id) ? await store.get(id) : undefined;
+  // Rows as stored (values still sealed: decrypting stays per request), remembered for reads while
+  // no secret and no access changed anywhere (store/generations.ts). A value read then costs one
+  // query, the generations, instead of three. Bounded in entries and in bytes.
+  const generations = createGenerations(database);
+  const heads = new Remembered<SecretRow>({ entries: 10_000, bytes: 8 << 20, size: (r) => 256 + r.id.length + r.description.length + (r.field_names?.length ?? 0) });
+  const sealedVersions = new Remembered<VersionRow>({ entries: 10_000, bytes: 16 << 20, size: (v) => 256 + v.ciphertext.length + v.wrapped_key.length + v.field_names.length });
+
+  async function head(id: string, seen: Generations | undefined): Promise<SecretRow | undefined> {
+    if (!seen) return store.get(id);
+    let r = heads.get(seen, id);
+    if (!r) {
+      r = await store.get(id);
+      if (r) heads.set(seen, id, r);
+    }
+    return r;
+  }
+
+  /**
+   * The row if it exists and the actor may see it; otherwise the same 404 as a missing secret.
+   * `fresh` after this request changed the secret: what was remembered before may not say so yet.
+   */
+  async function visibleRow(a: Actor, id: string, opts: { deleted?: boolean; fresh?: boolean } = {}): Promise<SecretRow> {
+    const r = SECRET_ID.test(id) ? await head(id, opts.fresh ? undefined : a.seen) : undefined;
     if (!r || !canSee(a, r) || (r.deleted_at !== null) !== (opts.deleted ?? false)) throw SecretNotFound(id);
     return r;
   }
@@ -118,8 +139,20 @@ export function createSecretsService(deps: { database: Database; envelope: Envel
     }
   }
 
-  async function openVersion(id: string, version: number, trx?: Tx): Promise<SecretValue> {
-    const row = await store.version(id, version, trx);
+  async function sealedVersion(id: string, version: number, seen: Generations | undefined): Promise<VersionRow | undefined> {
+    if (!seen) return store.version(id, version);
+    const key = `${id}\u0000${version}`;
+    let v = sealedVersions.get(seen, key);
+    if (!v) {
+      v = await store.version(id, version);
+      if (v) sealedVersions.set(seen, key, v);
+    }
+    return v;
+  }
+
+  /** Inside a transaction (trx) the row is read there; otherwise it may come from what is remembered under `seen`. */
+  async function openVersion(id: string, version: number, from?: { trx?: Tx; seen?: Generations }): Promise<SecretValue> {
+    const row = from?.trx ? await store.version(id, version, from.trx) : await sealedVersion(id, version, from?.seen);
     if (!row) throw new AppError('secret_not_found', `Secret '${id}' has no version ${version}.`);
     const plain = envelope.open({ workspace, secretId: id, version }, { kekId: row.kek_id, wrappedKey: row.wrapped_key, ciphertext: row.ciphertext });
     try {
@@ -143,8 +176,8 @@ export function createSecretsService(deps: { database: Database; envelope: Envel
    * 100k secrets reading it afresh each time cost tens of milliseconds. Ids and scopes only, never values.
    */
   const listings = new Map<string, { generation: number; rows: { id: string; scope: string; owner_id: string }[] }>();
-  async function listing(type?: string) {
-    const generation = await store.listingGeneration();
+  async function listing(seen: Generations | undefined, type?: string) {
+    const generation = (seen ?? (await generations.read())).listing;
     const key = type ?? '*';
     const hit = listings.get(key);
     if (hit && hit.generation === generation) return hit.rows;
@@ -162,7 +195,7 @@ export function createSecretsService(deps: { database: Database; envelope: Envel
       if (connectorType !== undefined && !SECRET_TYPE_NAMES.includes(connectorType)) {
         throw ValidationFailed([{ field: 'query.connector_type', message: `must be one of ${SECRET_TYPE_NAMES.join(', ')}` }]);
       }
-      const rows = await listing(connectorType);
+      const rows = await listing(a.seen, connectorType);
       // USER_SECRETs are visible to their owner and to administrators only (SPEC section 2).
       return a.isAdmin ? rows.map((r) => r.id) : rows.filter((r) => r.scope === 'SYSTEM_SECRET' || r.owner_id === a.userId).map((r) => r.id);
     },
@@ -189,7 +222,7 @@ export function createSecretsService(deps: { database: Database; envelope: Envel
       const r = await visibleRow(a, id);
       const v = version ?? r.version;
       if (v < 1 || v > r.version) throw new AppError('secret_not_found', `Secret '${id}' has no version ${v}.`);
-      const value = await openVersion(id, v);
+      const value = await openVersion(id, v, { seen: a.seen });
       await audit.record(auditContext(a), { action: 'secret.read_value', target: target(id), outcome: 'allowed', details: { version: v } });
       return value;
     },
@@ -255,7 +288,7 @@ export function createSecretsService(deps: { database: Database; envelope: Envel
         const head = await store.lockHead(trx, id);
         if (!head || head.deleted_at !== null) throw SecretNotFound(id);
         if (input.ifVersion !== undefined && input.ifVersion !== head.version) throw mismatch(head.version);
-        const current = input.merge || input.secret_value === undefined ? await openVersion(id, head.version, trx) : undefined;
+        const current = input.merge || input.secret_value === undefined ? await openVersion(id, head.version, { trx }) : undefined;
         let next: Record<string, unknown> = input.secret_value ?? current!;
         if (input.merge && input.secret_value) {
           next = { ...current };
@@ -306,7 +339,7 @@ export function createSecretsService(deps: { database: Database; envelope: Envel
         await store.setDeleted(trx, id, null, null);
         await audit.append(trx, auditContext(a), { action: 'secret.restore', target: target(id), outcome: 'allowed' });
       });
-      const [meta] = await withUsage([await visibleRow(a, id)]);
+      const [meta] = await withUsage([await visibleRow(a, id, { fresh: true })]);
       return meta!;
     },
 

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Database, Tx } from '../store/db.js';
+import { bump } from '../store/generations.js';
 import { prepare } from '../store/prepared.js';
 import type { SecretsTable, SecretVersionsTable } from '../store/schema.js';
 
@@ -30,8 +31,13 @@ export function createSecretsStore(database: Database, workspace = 'default') {
       .selectAll('secrets')
       .select(['users.email as owner_email', 'cv.field_names as field_names']);
 
-  const listingGenerationQuery = prepare(0, () => db.selectFrom('listing_generation').select('generation').where('id', '=', 1));
-  const bumpListing = (trx: Tx) => trx.updateTable('listing_generation').set((eb) => ({ generation: eb('generation', '+', 1) })).where('id', '=', 1).execute();
+  // Every write moves the content generation (rows that servers remember for reads); a secret
+  // appearing or disappearing also moves the listing generation (remembered id lists).
+  const changed = (trx: Tx) => bump(trx, 'content_generation');
+  const appearedOrGone = async (trx: Tx) => {
+    await bump(trx, 'listing_generation');
+    await changed(trx);
+  };
 
   // The queries of every metadata and value read, compiled once.
   const getQuery = prepare(1, (id: string) => withOwner().where('secrets.id', '=', id));
@@ -50,7 +56,6 @@ export function createSecretsStore(database: Database, workspace = 'default') {
       if (type) q = q.where('secret_type', '=', type);
       return q.orderBy('id').execute();
     },
-    listingGeneration: async (): Promise<number> => Number((await listingGenerationQuery(db))[0]!.generation),
 
     async list(v: Viewer, lq: ListQuery) {
       let q = withOwner().where('secrets.deleted_at', lq.deleted ? 'is not' : 'is', null);
@@ -69,7 +74,7 @@ export function createSecretsStore(database: Database, workspace = 'default') {
 
     insert: async (trx: Tx, row: SecretsTable) => {
       await trx.insertInto('secrets').values(row).execute();
-      await bumpListing(trx);
+      await appearedOrGone(trx);
     },
     insertVersion: (trx: Tx, row: SecretVersionsTable) => trx.insertInto('secret_versions').values(row).execute(),
 
@@ -78,7 +83,9 @@ export function createSecretsStore(database: Database, workspace = 'default') {
       const r = await trx.updateTable('secrets').set({ ...set, version: from + 1 })
         .where('workspace_id', '=', workspace).where('id', '=', id).where('version', '=', from).where('deleted_at', 'is', null)
         .executeTakeFirst();
-      return Number(r.numUpdatedRows) === 1;
+      if (Number(r.numUpdatedRows) !== 1) return false;
+      await changed(trx);
+      return true;
     },
 
     /** The head row, locked against other writers until the transaction ends. */
@@ -93,13 +100,13 @@ export function createSecretsStore(database: Database, workspace = 'default') {
 
     setDeleted: async (trx: Tx, id: string, at: string | null, by: string | null) => {
       await trx.updateTable('secrets').set({ deleted_at: at, deleted_by: by }).where('workspace_id', '=', workspace).where('id', '=', id).execute();
-      await bumpListing(trx);
+      await appearedOrGone(trx);
     },
 
     async purge(trx: Tx, id: string): Promise<void> {
       await trx.deleteFrom('secret_versions').where('workspace_id', '=', workspace).where('secret_id', '=', id).execute();
       await trx.deleteFrom('secrets').where('workspace_id', '=', workspace).where('id', '=', id).execute();
-      await bumpListing(trx);
+      await appearedOrGone(trx);
     },
 
     trashedBefore: async (at: string) =>
@@ -135,6 +142,8 @@ export function createSecretsStore(database: Database, workspace = 'default') {
     },
     countByKek: async () =>
       (await db.selectFrom('secret_versions').select(['kek_id', (e) => e.fn.countAll().as('n')]).groupBy('kek_id').execute()).map((r) => ({ kek_id: r.kek_id, n: Number(r.n) })),
+    /** Once per batch of re-wraps: the version rows servers remember now hold old wrapped keys. */
+    rewrapped: changed,
     async rewrap(trx: Tx, r: { workspace_id: string; secret_id: string; version: number; fromKek: string; kek_id: string; wrapped_key: Buffer }): Promise<boolean> {
       const u = await trx.updateTable('secret_versions').set({ kek_id: r.kek_id, wrapped_key: r.wrapped_key })
         .where('workspace_id', '=', r.workspace_id).where('secret_id', '=', r.secret_id).where('version', '=', r.version).where('kek_id', '=', r.fromKek)
@@ -146,3 +155,4 @@ export function createSecretsStore(database: Database, workspace = 'default') {
 
 export type SecretsStore = ReturnType<typeof createSecretsStore>;
 export type SecretRow = NonNullable<Awaited<ReturnType<SecretsStore['get']>>>;
+export type VersionRow = NonNullable<Awaited<ReturnType<SecretsStore['version']>>>;

@@ -9,6 +9,7 @@ import type { DB } from './schema.js';
 import * as m001 from './migrations/001_initial.js';
 import * as m002 from './migrations/002_access_generation.js';
 import * as m003 from './migrations/003_listing_indexes.js';
+import * as m004 from './migrations/004_content_generation.js';
 import { withTextGuard } from './text-guard.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -49,6 +50,7 @@ const MIGRATIONS: Record<string, (d: Dialect) => Migration> = {
   '001_initial': (d) => ({ up: (db) => m001.up(db, d) }),
   '002_access_generation': () => ({ up: (db) => m002.up(db) }),
   '003_listing_indexes': () => ({ up: (db) => m003.up(db) }),
+  '004_content_generation': () => ({ up: (db) => m004.up(db) }),
 };
 
 export const MIGRATION_NAMES = Object.keys(MIGRATIONS).sort();

@@ -132,6 +132,7 @@ export interface DB {
   meta: MetaTable;
   access_generation: AccessGenerationTable;
   listing_generation: AccessGenerationTable;
+  content_generation: AccessGenerationTable;
 }
 
 export type { Generated };

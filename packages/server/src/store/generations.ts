@@ -1,0 +1,78 @@
+// Counters that move in the same transaction as the change they announce. Whatever a server
+// remembers (who a credential is, lists of ids, rows of secrets) is trusted only while the counter
+// it was read under is unchanged, so a change on any replica is seen on the next request. The three
+// are read together, once per request, in one query.
+import type { Database, Tx } from './db.js';
+import { prepare } from './prepared.js';
+
+export interface Generations {
+  /** Users, roles, grants, keys, sessions. */
+  access: number;
+  /** Secrets appearing or disappearing (create, delete, restore, purge). */
+  listing: number;
+  /** Any secret row or version row (the above, and updates and re-wraps). */
+  content: number;
+}
+
+type Counter = 'access_generation' | 'listing_generation' | 'content_generation';
+
+export const bump = (trx: Tx, counter: Counter) =>
+  trx.updateTable(counter).set((eb) => ({ generation: eb('generation', '+', 1) })).where('id', '=', 1).execute();
+
+export function createGenerations(database: Database) {
+  const { db } = database;
+  const query = prepare(0, () => db.selectNoFrom((eb) => [
+    eb.selectFrom('access_generation').select('generation').where('id', '=', 1).as('access'),
+    eb.selectFrom('listing_generation').select('generation').where('id', '=', 1).as('listing'),
+    eb.selectFrom('content_generation').select('generation').where('id', '=', 1).as('content'),
+  ]));
+  return {
+    async read(): Promise<Generations> {
+      const r = (await query(db))[0]!;
+      return { access: Number(r.access), listing: Number(r.listing), content: Number(r.content) };
+    },
+  };
+}
+
+export type GenerationsReader = ReturnType<typeof createGenerations>;
+
+/**
+ * A bounded map filled under one set of generations. A read under newer generations empties it;
+ * a read under older ones (a request that started before a change) neither uses nor fills it,
+ * so a row read before a change can never be remembered as current after it.
+ */
+export class Remembered<V> {
+  private seen: { access: number; content: number } = { access: -1, content: -1 };
+  private readonly map = new Map<string, V>();
+  private bytes = 0;
+
+  constructor(private readonly limits: { entries: number; bytes: number; size: (v: V) => number }) {}
+
+  /** True when `g` is the generations the map holds (after moving to them if they are newer). */
+  private current(g: Generations): boolean {
+    if (g.access === this.seen.access && g.content === this.seen.content) return true;
+    if (g.access < this.seen.access || g.content < this.seen.content) return false;
+    this.map.clear();
+    this.bytes = 0;
+    this.seen = { access: g.access, content: g.content };
+    return true;
+  }
+
+  get(g: Generations, key: string): V | undefined {
+    return this.current(g) ? this.map.get(key) : undefined;
+  }
+
+  set(g: Generations, key: string, v: V): void {
+    if (!this.current(g) || this.map.has(key)) return;
+    const size = this.limits.size(v);
+    if (size > this.limits.bytes) return;
+    // Oldest first: a Map iterates in insertion order.
+    for (const [k, old] of this.map) {
+      if (this.map.size < this.limits.entries && this.bytes + size <= this.limits.bytes) break;
+      this.map.delete(k);
+      this.bytes -= this.limits.size(old);
+    }
+    this.map.set(key, v);
+    this.bytes += size;
+  }
+}
