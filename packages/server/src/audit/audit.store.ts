@@ -23,8 +23,10 @@ export function createAuditStore(database: Database) {
     async last(trx: Tx): Promise<{ seq: number; hash: string } | undefined> {
       return (await lastQuery(trx))[0];
     },
-    async insert(trx: Tx, row: AuditTable): Promise<void> {
-      await insertQuery(trx, ...COLUMNS.map((c) => row[c]));
+    /** One statement for the whole batch: on PostgreSQL each statement is a round trip. */
+    async insert(trx: Tx, rows: AuditTable[]): Promise<void> {
+      if (rows.length === 1) await insertQuery(trx, ...COLUMNS.map((c) => rows[0]![c]));
+      else if (rows.length > 1) await trx.insertInto('audit_log').values(rows).execute();
     },
     async query(q: AuditQuery): Promise<AuditTable[]> {
       let s = db.selectFrom('audit_log').selectAll();

@@ -12,10 +12,12 @@ export async function appendEntries(database: Database, store: AuditStore, trx: 
   const last = await store.last(trx);
   let seq = last?.seq ?? 0;
   let prev = last?.hash ?? GENESIS;
-  for (const e of entries) {
+  const rows = entries.map((e) => {
     const fields = { ...e, seq: ++seq };
     const hash = entryHash(prev, fields);
-    await store.insert(trx, { ...fields, prev_hash: prev, hash });
+    const row = { ...fields, prev_hash: prev, hash };
     prev = hash;
-  }
+    return row;
+  });
+  await store.insert(trx, rows);
 }
