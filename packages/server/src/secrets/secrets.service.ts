@@ -171,13 +171,14 @@ export function createSecretsService(deps: { database: Database; envelope: Envel
   }
 
   /**
-   * Id lists by connector type, remembered while the listing generation (moved by every create,
-   * delete, restore and purge, on any server) is unchanged: connectors poll this list, and with
-   * 100k secrets reading it afresh each time cost tens of milliseconds. Ids and scopes only, never values.
+   * Id lists by connector type and viewer, remembered while the listing generation (moved by every
+   * create, delete, restore and purge, on any server) is unchanged: connectors poll this list, and
+   * with 100k secrets reading it afresh each time cost tens of milliseconds. Ids and scopes only,
+   * never values. The same list comes back as the same array, so the route can reuse its JSON.
    */
   const listings = new Map<string, { generation: number; rows: { id: string; scope: string; owner_id: string }[] }>();
-  async function listing(seen: Generations | undefined, type?: string) {
-    const generation = (seen ?? (await generations.read())).listing;
+  const idLists = new Map<string, { generation: number; ids: readonly string[] }>();
+  async function listing(generation: number, type?: string) {
     const key = type ?? '*';
     const hit = listings.get(key);
     if (hit && hit.generation === generation) return hit.rows;
@@ -189,15 +190,22 @@ export function createSecretsService(deps: { database: Database; envelope: Envel
   return {
     ensureEnabled,
 
-    async listIds(a: Actor, connectorType?: string): Promise<string[]> {
+    async listIds(a: Actor, connectorType?: string): Promise<readonly string[]> {
       ensureEnabled();
       await guard.need(a, 'secrets/read', 'secret.list', 'secrets');
       if (connectorType !== undefined && !SECRET_TYPE_NAMES.includes(connectorType)) {
         throw ValidationFailed([{ field: 'query.connector_type', message: `must be one of ${SECRET_TYPE_NAMES.join(', ')}` }]);
       }
-      const rows = await listing(a.seen, connectorType);
+      const generation = (a.seen ?? (await generations.read())).listing;
       // USER_SECRETs are visible to their owner and to administrators only (SPEC section 2).
-      return a.isAdmin ? rows.map((r) => r.id) : rows.filter((r) => r.scope === 'SYSTEM_SECRET' || r.owner_id === a.userId).map((r) => r.id);
+      const viewer = `${connectorType ?? '*'}\u0000${a.isAdmin ? '' : a.userId}`;
+      const hit = idLists.get(viewer);
+      if (hit && hit.generation === generation) return hit.ids;
+      const rows = await listing(generation, connectorType);
+      const ids = Object.freeze(a.isAdmin ? rows.map((r) => r.id) : rows.filter((r) => r.scope === 'SYSTEM_SECRET' || r.owner_id === a.userId).map((r) => r.id));
+      if (idLists.size >= 1000) idLists.delete(idLists.keys().next().value!);
+      idLists.set(viewer, { generation, ids });
+      return ids;
     },
 
     async list(a: Actor, q: ListInput & { deleted?: boolean }) {
