@@ -1,5 +1,6 @@
 // Servers under test run in their own processes, as in production; the load generator runs here.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -7,6 +8,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 // The compiled server, as it runs in production (npm run bench builds it first).
 export const SERVER_MAIN = path.join(ROOT, 'packages/server/dist/main.js');
 export const CEILING = path.join(ROOT, 'bench/ceiling.ts');
+/** The V8 flags `npm start` and the container image run the server with (package.json, deploy/Dockerfile). */
+export const SERVER_FLAGS = /node (--\S+ )*packages\/server\/dist\/main\.js/.exec(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start)![0].split(' ').slice(1, -1);
 
 export interface Running {
   url: string;
@@ -20,7 +23,7 @@ export interface Running {
 export async function start(script: string, env: Record<string, string> = {}): Promise<Running> {
   const t0 = performance.now();
   // The ceiling is TypeScript (through tsx); the server is the compiled build, as in production.
-  const args = script.endsWith('.ts') ? ['--import', 'tsx', script] : [script];
+  const args = script.endsWith('.ts') ? ['--import', 'tsx', script] : [...SERVER_FLAGS, script];
   const proc: ChildProcess = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', SECRET_MANAGER_LOG_LEVEL: 'warn', SECRET_MANAGER_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -218,8 +218,11 @@ describe('deploy/Dockerfile (checked statically: no Docker engine here, the imag
     const argv = JSON.parse(cmd.args) as string[];
     assert.deepEqual(argv.slice(0, 1), ['node'], 'exec form: node is PID 1 and gets SIGTERM');
     const workdir = runtime.steps.filter((i) => i.op === 'WORKDIR').at(-1)!.args;
-    const entry = path.posix.resolve(workdir, argv[1]!);
+    const flags = argv.slice(1).filter((a) => a.startsWith('-'));
+    const entry = path.posix.resolve(workdir, argv[1 + flags.length]!);
     assert.equal(entry, '/app/packages/server/dist/main.js', 'the compiled server, not tsx');
+    const start = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+    assert.ok(start.includes(`node ${[...flags, 'packages/server/dist/main.js'].join(' ')}`), `the image runs node with the flags of npm start (${start})`);
     const { problems, loaded } = missingAtRuntime([entry, '/app/packages/cli/bin/coffer.js'], files);
     assert.deepEqual(problems, []);
     for (const f of ['/app/packages/server/dist/app.js', '/app/packages/server/dist/metrics/metrics.js', '/app/packages/server/dist/audit/audit.worker.js', '/app/packages/cli/src/local.ts', '/app/packages/server/src/index.ts', '/app/packages/server/src/audit/audit.worker.mjs']) {
