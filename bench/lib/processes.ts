@@ -20,10 +20,10 @@ export interface Running {
   stop: () => Promise<void>;
 }
 
-export async function start(script: string, env: Record<string, string> = {}): Promise<Running> {
+export async function start(script: string, env: Record<string, string> = {}, nodeFlags: string[] = []): Promise<Running> {
   const t0 = performance.now();
   // The ceiling is TypeScript (through tsx); the server is the compiled build, as in production.
-  const args = script.endsWith('.ts') ? ['--import', 'tsx', script] : [...SERVER_FLAGS, script];
+  const args = script.endsWith('.ts') ? ['--import', 'tsx', script] : [...SERVER_FLAGS, ...nodeFlags, script];
   const proc: ChildProcess = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', SECRET_MANAGER_LOG_LEVEL: 'warn', SECRET_MANAGER_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -12,7 +12,7 @@ export interface AuditQuery {
   limit: number;
 }
 
-const COLUMNS = ['seq', 'workspace_id', 'at', 'actor', 'action', 'target', 'outcome', 'client_ip', 'user_agent', 'request_id', 'details', 'prev_hash', 'hash'] as const satisfies readonly (keyof AuditTable)[];
+export const COLUMNS = ['seq', 'workspace_id', 'at', 'actor', 'action', 'target', 'outcome', 'client_ip', 'user_agent', 'request_id', 'details', 'prev_hash', 'hash'] as const satisfies readonly (keyof AuditTable)[];
 
 export function createAuditStore(database: Database) {
   const { db } = database;

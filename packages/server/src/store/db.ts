@@ -117,14 +117,20 @@ function cachingStatements(handle: SQLite.Database): SqliteDatabase {
   };
 }
 
-/** A connection to an SQLite file that is already migrated (also used by worker threads). */
-export function connectSqlite(file: string, synchronous: 'full' | 'normal'): Database {
+/** A better-sqlite3 handle with the settings every connection to the file uses. */
+export function openSqliteHandle(file: string, synchronous: 'full' | 'normal'): SQLite.Database {
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const handle = new SQLite(file);
   handle.pragma('journal_mode = WAL');
   handle.pragma(`synchronous = ${synchronous.toUpperCase()}`);
   handle.pragma('foreign_keys = ON');
   handle.pragma('busy_timeout = 5000');
+  return handle;
+}
+
+/** A connection to an SQLite file that is already migrated. */
+export function connectSqlite(file: string, synchronous: 'full' | 'normal'): Database {
+  const handle = openSqliteHandle(file, synchronous);
   const db = new Kysely<DB>({ dialect: withTextGuard(new SqliteDialect({ database: cachingStatements(handle) })) });
   // kysely's sqlite driver has one connection behind a mutex: holding it serialises writers
   // in this process, and BEGIN IMMEDIATE takes the file lock up front against other processes.
