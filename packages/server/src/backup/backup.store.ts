@@ -62,6 +62,6 @@ export const backupStore = {
 
   /** Every server on this store forgets the credentials, id lists and rows it remembers (store/generations.ts). */
   async forgetCredentials(trx: Tx): Promise<void> {
-    for (const counter of ['access_generation', 'listing_generation', 'content_generation'] as const) await bump(trx, counter);
+    for (const counter of ['access_generation', 'listing_generation'] as const) await bump(trx, counter);
   },
 };

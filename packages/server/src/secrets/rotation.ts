@@ -56,7 +56,6 @@ export function createKeyRotation(deps: { database: Database; envelope: Envelope
         });
         await database.tx(async (trx) => {
           for (const r of next) if (await store.rewrap(trx, r)) done++;
-          await store.rewrapped(trx);
         });
         opts.onProgress?.({ done, total: Math.max(total, done) });
       }

@@ -196,6 +196,17 @@ describe('reading secrets', () => {
     }
   });
 
+  it('a change written by a replica of an older release, which moves no counter itself, is seen at once', async () => {
+    await t.admin('POST', `${B}/secrets`, { secret_id: 'old-replica', secret_value: { token: 'before' }, description: 'before' });
+    for (let i = 0; i < 2; i++) assert.equal((await t.admin('GET', `${B}/secrets/old-replica`)).json().description, 'before');
+    const { db } = t.coffer.database;
+    // As an older server would: plain SQL on the tables, nothing else.
+    await db.updateTable('secrets').set({ description: 'after' }).where('id', '=', 'old-replica').execute();
+    assert.equal((await t.admin('GET', `${B}/secrets/old-replica`)).json().description, 'after');
+    await db.deleteFrom('secret_versions').where('secret_id', '=', 'old-replica').execute();
+    assert.equal((await t.admin('GET', `${B}/secrets/old-replica/value`)).statusCode, 404);
+  });
+
   it('a restore answers the restored secret even when it was read from the trash just before', async () => {
     await t.admin('POST', `${B}/secrets`, { secret_id: 'back-again', secret_value: { a: 'b' } });
     await t.admin('DELETE', `${B}/secrets/back-again`);

@@ -31,13 +31,9 @@ export function createSecretsStore(database: Database, workspace = 'default') {
       .selectAll('secrets')
       .select(['users.email as owner_email', 'cv.field_names as field_names']);
 
-  // Every write moves the content generation (rows that servers remember for reads); a secret
-  // appearing or disappearing also moves the listing generation (remembered id lists).
-  const changed = (trx: Tx) => bump(trx, 'content_generation');
-  const appearedOrGone = async (trx: Tx) => {
-    await bump(trx, 'listing_generation');
-    await changed(trx);
-  };
+  // A secret appearing or disappearing moves the listing generation (remembered id lists). Every
+  // write to these tables also moves the content generation, by trigger (migration 004).
+  const appearedOrGone = (trx: Tx) => bump(trx, 'listing_generation');
 
   // The queries of every metadata and value read, compiled once.
   const getQuery = prepare(1, (id: string) => withOwner().where('secrets.id', '=', id));
@@ -83,9 +79,7 @@ export function createSecretsStore(database: Database, workspace = 'default') {
       const r = await trx.updateTable('secrets').set({ ...set, version: from + 1 })
         .where('workspace_id', '=', workspace).where('id', '=', id).where('version', '=', from).where('deleted_at', 'is', null)
         .executeTakeFirst();
-      if (Number(r.numUpdatedRows) !== 1) return false;
-      await changed(trx);
-      return true;
+      return Number(r.numUpdatedRows) === 1;
     },
 
     /** The head row, locked against other writers until the transaction ends. */
@@ -142,8 +136,6 @@ export function createSecretsStore(database: Database, workspace = 'default') {
     },
     countByKek: async () =>
       (await db.selectFrom('secret_versions').select(['kek_id', (e) => e.fn.countAll().as('n')]).groupBy('kek_id').execute()).map((r) => ({ kek_id: r.kek_id, n: Number(r.n) })),
-    /** Once per batch of re-wraps: the version rows servers remember now hold old wrapped keys. */
-    rewrapped: changed,
     async rewrap(trx: Tx, r: { workspace_id: string; secret_id: string; version: number; fromKek: string; kek_id: string; wrapped_key: Buffer }): Promise<boolean> {
       const u = await trx.updateTable('secret_versions').set({ kek_id: r.kek_id, wrapped_key: r.wrapped_key })
         .where('workspace_id', '=', r.workspace_id).where('secret_id', '=', r.secret_id).where('version', '=', r.version).where('kek_id', '=', r.fromKek)

@@ -50,7 +50,7 @@ const MIGRATIONS: Record<string, (d: Dialect) => Migration> = {
   '001_initial': (d) => ({ up: (db) => m001.up(db, d) }),
   '002_access_generation': () => ({ up: (db) => m002.up(db) }),
   '003_listing_indexes': () => ({ up: (db) => m003.up(db) }),
-  '004_content_generation': () => ({ up: (db) => m004.up(db) }),
+  '004_content_generation': (d) => ({ up: (db) => m004.up(db, d) }),
 };
 
 export const MIGRATION_NAMES = Object.keys(MIGRATIONS).sort();

@@ -10,11 +10,11 @@ export interface Generations {
   access: number;
   /** Secrets appearing or disappearing (create, delete, restore, purge). */
   listing: number;
-  /** Any secret row or version row (the above, and updates and re-wraps). */
+  /** Any secret row or version row (the above, and updates and re-wraps); moved by triggers. */
   content: number;
 }
 
-type Counter = 'access_generation' | 'listing_generation' | 'content_generation';
+type Counter = 'access_generation' | 'listing_generation';
 
 export const bump = (trx: Tx, counter: Counter) =>
   trx.updateTable(counter).set((eb) => ({ generation: eb('generation', '+', 1) })).where('id', '=', 1).execute();
