@@ -203,7 +203,8 @@ export function createSecretsService(deps: { database: Database; envelope: Envel
       if (hit && hit.generation === generation) return hit.ids;
       const rows = await listing(generation, connectorType);
       const ids = Object.freeze(a.isAdmin ? rows.map((r) => r.id) : rows.filter((r) => r.scope === 'SYSTEM_SECRET' || r.owner_id === a.userId).map((r) => r.id));
-      if (idLists.size >= 1000) idLists.delete(idLists.keys().next().value!);
+      // Few lists: at 100k secrets each may hold 33k ids and, in the route, their JSON (under a MiB).
+      if (idLists.size >= 32) idLists.delete(idLists.keys().next().value!);
       idLists.set(viewer, { generation, ids });
       return ids;
     },
