@@ -95,15 +95,7 @@ export function createSecretsService(deps: { database: Database; envelope: Envel
   const heads = new Remembered<SecretRow>({ entries: 10_000, bytes: 8 << 20, size: (r) => 256 + r.id.length + r.description.length + (r.field_names?.length ?? 0) });
   const sealedVersions = new Remembered<VersionRow>({ entries: 10_000, bytes: 16 << 20, size: (v) => 256 + v.ciphertext.length + v.wrapped_key.length + v.field_names.length });
 
-  async function head(id: string, seen: Generations | undefined): Promise<SecretRow | undefined> {
-    if (!seen) return store.get(id);
-    let r = heads.get(seen, id);
-    if (!r) {
-      r = await store.get(id);
-      if (r) heads.set(seen, id, r);
-    }
-    return r;
-  }
+  const head = (id: string, seen: Generations | undefined) => heads.through(seen, id, () => store.get(id));
 
   /**
    * The row if it exists and the actor may see it; otherwise the same 404 as a missing secret.
@@ -139,16 +131,8 @@ export function createSecretsService(deps: { database: Database; envelope: Envel
     }
   }
 
-  async function sealedVersion(id: string, version: number, seen: Generations | undefined): Promise<VersionRow | undefined> {
-    if (!seen) return store.version(id, version);
-    const key = `${id}\u0000${version}`;
-    let v = sealedVersions.get(seen, key);
-    if (!v) {
-      v = await store.version(id, version);
-      if (v) sealedVersions.set(seen, key, v);
-    }
-    return v;
-  }
+  const sealedVersion = (id: string, version: number, seen: Generations | undefined) =>
+    sealedVersions.through(seen, `${id}\u0000${version}`, () => store.version(id, version));
 
   /** Inside a transaction (trx) the row is read there; otherwise it may come from what is remembered under `seen`. */
   async function openVersion(id: string, version: number, from?: { trx?: Tx; seen?: Generations }): Promise<SecretValue> {

@@ -58,6 +58,16 @@ export class Remembered<V> {
     return true;
   }
 
+  /** What is remembered under `g`, else `load()` (remembered if found); without `g`, always `load()`. */
+  async through(g: Generations | undefined, key: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
+    if (!g) return load();
+    const hit = this.get(g, key);
+    if (hit !== undefined) return hit;
+    const v = await load();
+    if (v !== undefined) this.set(g, key, v);
+    return v;
+  }
+
   get(g: Generations, key: string): V | undefined {
     return this.current(g) ? this.map.get(key) : undefined;
   }
