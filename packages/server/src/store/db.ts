@@ -37,6 +37,12 @@ export interface Database {
   isUniqueViolation(err: unknown): boolean;
   /** Migrations this database has run that this build does not know: a newer replica got there first. */
   readonly schemaAhead: string[];
+  /**
+   * SQLite files: a small read run at once, synchronously, on a connection of its own that sees
+   * only what is committed (never this process's open transaction) and waits behind no one.
+   * For the one query every request makes; elsewhere undefined.
+   */
+  readonly readCommitted?: (text: string) => (...params: unknown[]) => unknown;
   /** Checks the database answers (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -132,6 +138,10 @@ export function openSqliteHandle(file: string, synchronous: 'full' | 'normal'): 
 export function connectSqlite(file: string, synchronous: 'full' | 'normal'): Database {
   const handle = openSqliteHandle(file, synchronous);
   const db = new Kysely<DB>({ dialect: withTextGuard(new SqliteDialect({ database: cachingStatements(handle) })) });
+  // The writing connection is behind kysely's mutex and may be inside a transaction; a second,
+  // query-only connection reads the last commit without waiting for it. (:memory: is one database per connection.)
+  const reader = file === ':memory:' ? undefined : openSqliteHandle(file, synchronous);
+  reader?.pragma('query_only = ON');
   // kysely's sqlite driver has one connection behind a mutex: holding it serialises writers
   // in this process, and BEGIN IMMEDIATE takes the file lock up front against other processes.
   const inTransaction = <T>(begin: string, fn: (trx: Tx) => Promise<T>) =>
@@ -151,6 +161,7 @@ export function connectSqlite(file: string, synchronous: 'full' | 'normal'): Dat
     db,
     schemaAhead: [],
     ...(file === ':memory:' ? {} : { location: { file: path.resolve(file), synchronous } }),
+    ...(reader ? { readCommitted: (text: string) => { const stmt = reader.prepare(text); return (...params: unknown[]) => stmt.get(...params); } } : {}),
     tx: (fn) => inTransaction('begin immediate', fn),
     // A deferred transaction reads one WAL snapshot and leaves the write lock to others.
     snapshot: (fn) => inTransaction('begin', fn),
@@ -161,7 +172,10 @@ export function connectSqlite(file: string, synchronous: 'full' | 'normal'): Dat
     ping: async () => {
       handle.prepare('select 1').get();
     },
-    close: () => db.destroy(),
+    close: async () => {
+      await db.destroy();
+      reader?.close();
+    },
   };
 }
 

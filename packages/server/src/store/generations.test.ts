@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Remembered, type Generations } from './generations.js';
+import { Remembered, sharedReads, type Generations } from './generations.js';
 
 const g = (access: number, content: number, listing = 0): Generations => ({ access, content, listing });
 const strings = () => new Remembered<string>({ entries: 3, bytes: 100, size: (s) => s.length });
@@ -43,5 +43,51 @@ describe('Remembered', () => {
     assert.equal(r.get(g(1, 1), 'b'), undefined);
     r.set(g(1, 1), 'huge', 'x'.repeat(101));
     assert.equal(r.get(g(1, 1), 'huge'), undefined, 'larger than the whole budget: not kept');
+  });
+});
+
+describe('sharedReads', () => {
+  // A read sees what was committed when it began, and answers later, as a query does.
+  function store() {
+    let committed = 0;
+    const reads: { began: number; finish: (ok: boolean) => void }[] = [];
+    const read = () => new Promise<number>((resolve, reject) => {
+      const began = committed;
+      reads.push({ began, finish: (ok) => (ok ? resolve(began) : reject(new Error('connection lost'))) });
+    });
+    const settle = async (ok = true) => {
+      await new Promise((r) => setImmediate(r));
+      reads.at(-1)!.finish(ok);
+      await new Promise((r) => setImmediate(r));
+    };
+    return { read, reads, settle, commit: () => committed++ };
+  }
+
+  it('never answers a caller with a read that began before it called, and shares the next read among callers', async () => {
+    const s = store();
+    const shared = sharedReads(s.read);
+    const first = shared();
+    s.commit(); // a change lands while the first read is under way
+    const later = Array.from({ length: 10 }, () => shared());
+    await s.settle();
+    assert.equal(await first, 0);
+    assert.equal(s.reads.length, 2, 'the ten later callers share one read');
+    await s.settle();
+    assert.deepEqual(await Promise.all(later), Array(10).fill(1));
+  });
+
+  it('a failed read fails its own callers only; the next callers get a new read', async () => {
+    const s = store();
+    const shared = sharedReads(s.read);
+    const failing = shared();
+    const waiting = shared();
+    await s.settle(false);
+    await assert.rejects(failing, /connection lost/);
+    await s.settle();
+    assert.equal(await waiting, 0);
+    const after = shared();
+    await s.settle();
+    assert.equal(await after, 0);
+    assert.equal(s.reads.length, 3);
   });
 });
