@@ -5,7 +5,7 @@ import { AppError } from '../errors.js';
 import type { Database, Tx } from '../store/db.js';
 import { createAuditStore, type AuditQuery } from './audit.store.js';
 import { entryHash, GENESIS } from './hash.js';
-import { appendEntries, type NewEntry } from './chain.js';
+import { appendEntries, chainRows, type NewEntry } from './chain.js';
 import { createThreadedWriter } from './audit.writer.js';
 
 export type Outcome = 'allowed' | 'denied' | 'failed';
@@ -39,7 +39,9 @@ export interface VerifyResult {
  * is cut off or refused by some stores. Actors, targets and agents can come straight from a client.
  */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-export const storable = (s: string) => s.replace(LONE_SURROGATE, '\ufffd').replaceAll('\u0000', '\ufffd');
+const SURROGATE = /[\ud800-\udfff]/;
+// Nearly every text is plain: two quick scans, and the replacements only when it is not.
+export const storable = (s: string) => (SURROGATE.test(s) || s.includes('\u0000') ? s.replace(LONE_SURROGATE, '\ufffd').replaceAll('\u0000', '\ufffd') : s);
 
 export const AuditUnavailable = () => new AppError('audit_unavailable', 'The audit log cannot be written; the request was not carried out.');
 
@@ -85,8 +87,30 @@ export function createAuditService(deps: { database: Database; workspace?: strin
   // Entries of their own (value reads, sign-ins, refusals) go in batches: on SQLite files to a
   // writer thread, elsewhere in one transaction per batch.
   const writer = database.location ? createThreadedWriter(database.location) : undefined;
-  const writeBatch = (entries: NewEntry[]) =>
-    writer ? writer.write(entries) : database.tx((trx) => appendEntries(database, store, trx, entries));
+  const inTransaction = (entries: NewEntry[]) => database.tx((trx) => appendEntries(database, store, trx, entries));
+  const writeBatch = writer ? (entries: NewEntry[]) => writer.write(entries) : database.dialect === 'postgres' ? appendPostgres : inTransaction;
+
+  // PostgreSQL: the last entry this server knows of (null: not known). A batch is put after it in
+  // one statement; when another server or a change's own entry got there first, the last entry
+  // is read again. After a few such races in a row, the batch takes the lock like any change.
+  let tail: { seq: number; hash: string } | undefined | null = null;
+  async function appendPostgres(entries: NewEntry[]): Promise<void> {
+    try {
+      for (let attempt = 0; attempt < 4; attempt++) {
+        if (tail === null) tail = await store.last(database.db);
+        const rows = chainRows(tail, entries);
+        if (await store.appendAfter(tail, rows)) {
+          tail = rows[rows.length - 1]!;
+          return;
+        }
+        tail = null;
+      }
+    } catch (e) {
+      tail = null;
+      throw e;
+    }
+    await inTransaction(entries);
+  }
 
   interface Pending {
     entry: NewEntry;
@@ -100,7 +124,8 @@ export function createAuditService(deps: { database: Database; workspace?: strin
   /** While one batch is being written, the next one gathers: a group commit. */
   // Two batches may be on their way at once: while one commits, the next is already queued at
   // the writer, so it never waits for a round trip to this thread.
-  const MAX_IN_FLIGHT = 2;
+  // On PostgreSQL one: two would be put after the same last entry, and one of them would race.
+  const MAX_IN_FLIGHT = database.dialect === 'postgres' ? 1 : 2;
   let inFlight = 0;
   let scheduled = false;
 

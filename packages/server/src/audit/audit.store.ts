@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Database, Tx } from '../store/db.js';
 import { prepare } from '../store/prepared.js';
 import type { AuditTable } from '../store/schema.js';
@@ -27,6 +28,31 @@ export function createAuditStore(database: Database) {
     async insert(trx: Tx, rows: AuditTable[]): Promise<void> {
       if (rows.length === 1) await insertQuery(trx, ...COLUMNS.map((c) => rows[0]![c]));
       else if (rows.length > 1) await trx.insertInto('audit_log').values(rows).execute();
+    },
+    /**
+     * PostgreSQL: appends rows that follow `after` (undefined: an empty log) in one statement, its
+     * own transaction: one round trip instead of five (begin, lock, last entry, insert, commit).
+     * The statement takes the chain lock itself, so a transaction that appends under the lock
+     * (store.last then insert) never finds its place taken. It inserts nothing when `after` is not
+     * (yet, in this statement's snapshot) in the log, and fails on the primary key when another
+     * writer got there first: false either way, and the caller reads the last entry and tries again.
+     */
+    async appendAfter(after: { seq: number; hash: string } | undefined, rows: AuditTable[]): Promise<boolean> {
+      const values = sql.join(rows.map((r) => sql`(${sql.join(COLUMNS.map((c) => r[c]))})`));
+      const follows = after
+        ? sql`exists (select 1 from audit_log where seq = ${after.seq} and hash = ${after.hash})`
+        : sql`not exists (select 1 from audit_log)`;
+      try {
+        const r = await sql`insert into audit_log (${sql.join(COLUMNS.map((c) => sql.id(c)))})
+          select v.seq::bigint, ${sql.join(COLUMNS.slice(1).map((c) => sql.ref(`v.${c}`)))}
+          from (values ${values}) as v (${sql.join(COLUMNS.map((c) => sql.id(c)))})
+          cross join (select pg_advisory_xact_lock(hashtextextended('coffer:audit_chain', 0))) as chain_lock
+          where ${follows}`.execute(db);
+        return Number(r.numAffectedRows ?? 0) === rows.length;
+      } catch (e) {
+        if (database.isUniqueViolation(e)) return false;
+        throw e;
+      }
     },
     async query(q: AuditQuery): Promise<AuditTable[]> {
       let s = db.selectFrom('audit_log').selectAll();

@@ -157,17 +157,24 @@ describe('locks across replicas', () => {
     const before = (await createAuditService({ database }).verify()).entries;
     await replicas(3, async (dbs) => {
       const services = dbs.map((d) => createAuditService({ database: d }));
-      await Promise.all(Array.from({ length: 90 }, (_, i) => services[i % 3]!.record({ ...ctx, requestId: `r${i}` }, { action: 'test.append', target: `t:${i}`, outcome: 'allowed' })));
+      // Entries of their own (value reads: batched, put after the last entry a replica knows of)
+      // race with entries written inside a change's transaction, which must never lose that race.
+      await Promise.all(Array.from({ length: 120 }, (_, i) => {
+        const [service, d] = [services[i % 3]!, dbs[i % 3]!];
+        const ev = { action: 'test.append', target: `t:${i}`, outcome: 'allowed' as const };
+        return i % 4 === 3 ? d.tx((trx) => service.append(trx, { ...ctx, requestId: `c${i}` }, ev)) : service.record({ ...ctx, requestId: `r${i}` }, ev);
+      }));
     });
     const v = await createAuditService({ database }).verify();
-    assert.deepEqual(v, { ok: true, entries: before + 90, first_broken: null });
+    assert.deepEqual(v, { ok: true, entries: before + 120, first_broken: null });
   });
 
   it('(control) without the chain lock concurrent writers collide on PostgreSQL', async (t) => {
     if (store.backend !== 'postgres') return t.skip('SQLite serialises every write transaction (BEGIN IMMEDIATE)');
     const failures = await replicas(3, async (dbs) => {
       const services = dbs.map((d) => createAuditService({ database: { ...d, lockAuditChain: async () => undefined } }));
-      const r = await Promise.allSettled(Array.from({ length: 60 }, (_, i) => services[i % 3]!.record(ctx, { action: 'test.unlocked', target: `t:${i}`, outcome: 'allowed' })));
+      const unlocked = (i: number) => dbs[i % 3]!.tx((trx) => services[i % 3]!.append(trx, ctx, { action: 'test.unlocked', target: `t:${i}`, outcome: 'allowed' }));
+      const r = await Promise.allSettled(Array.from({ length: 60 }, (_, i) => unlocked(i)));
       return r.filter((x) => x.status === 'rejected').length;
     });
     assert.ok(failures > 0, 'every unlocked append succeeded: the chain test above would not notice a missing lock');
