@@ -27,6 +27,14 @@ export interface Actor {
   seen?: Generations;
 }
 
+/**
+ * A remembered actor for one request. Spelled out: an object spread here cost about 3% of a value
+ * read's time in the profile, more than hashing the API key.
+ */
+export const actorForRequest = (a: Omit<Actor, 'request'>, request: RequestInfo, seen: Generations): Actor => ({
+  userId: a.userId, email: a.email, roles: a.roles, permissions: a.permissions, isAdmin: a.isAdmin, via: a.via, keyId: a.keyId, request, seen,
+}) satisfies { [K in keyof Required<Actor>]: Actor[K] }; // every field: one added to Actor must be added here
+
 export const auditContext = (a: Actor): AuditContext => ({
   actor: a.email,
   via: a.keyId ? `api_key:${a.keyId}` : a.via,

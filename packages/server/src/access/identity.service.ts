@@ -4,7 +4,7 @@ import type { AuditService } from '../audit/audit.service.js';
 import { AppError } from '../errors.js';
 import type { Database } from '../store/db.js';
 import { createGenerations } from '../store/generations.js';
-import { anonymousContext, auditContext, type Actor, type RequestInfo } from './actor.js';
+import { actorForRequest, anonymousContext, auditContext, type Actor, type RequestInfo } from './actor.js';
 import { createAccessStore } from './access.store.js';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
 import { ACCESS_LOCK, ADMIN_ROLE, BUILTIN_ROLES, isPermission } from './permissions.js';
@@ -159,7 +159,7 @@ export function createIdentityService(deps: { database: Database; audit: AuditSe
         c.touchedAt = t.getTime();
         void store.touchKey(c.actor.keyId!, t.toISOString()).catch(() => undefined);
       }
-      return { ...c.actor, request, seen };
+      return actorForRequest(c.actor, request, seen);
     },
 
     /** Resolves a session cookie, enforcing idle and absolute expiry. */
@@ -187,7 +187,7 @@ export function createIdentityService(deps: { database: Database; audit: AuditSe
         c.touchedAt = t.getTime();
         await store.touchSession(id, t.toISOString());
       }
-      return { actor: { ...c.actor, request, seen }, csrf: c.csrf! };
+      return { actor: actorForRequest(c.actor, request, seen), csrf: c.csrf! };
     },
 
     async createApiKey(actor: Actor, input: { name: string; expires_at?: string }) {
