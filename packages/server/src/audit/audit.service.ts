@@ -43,6 +43,18 @@ const SURROGATE = /[\ud800-\udfff]/;
 // Nearly every text is plain: two quick scans, and the replacements only when it is not.
 export const storable = (s: string) => (SURROGATE.test(s) || s.includes('\u0000') ? s.replace(LONE_SURROGATE, '\ufffd').replaceAll('\u0000', '\ufffd') : s);
 
+/** The time as ISO text; made once per millisecond, not once per entry (a value read makes one). */
+let lastMs = -1;
+let lastIso = '';
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
 export const AuditUnavailable = () => new AppError('audit_unavailable', 'The audit log cannot be written; the request was not carried out.');
 
 export interface AuditHooks {
@@ -62,7 +74,7 @@ export function createAuditService(deps: { database: Database; workspace?: strin
 
   const entry = (ctx: AuditContext, ev: AuditEvent): NewEntry => ({
     workspace_id: workspace,
-    at: new Date().toISOString(),
+    at: isoNow(),
     actor: storable(ctx.actor),
     action: ev.action,
     target: storable(ev.target),
