@@ -120,6 +120,7 @@ describe('reading secrets', () => {
     const r = await t.admin('GET', `${B}/secrets/read-me/value`);
     assert.equal(r.statusCode, 200);
     assert.deepEqual(r.json(), S3_VALUE);
+    assert.equal(r.headers['content-type'], 'application/json; charset=utf-8');
     assert.equal(r.headers['cache-control'], 'no-store');
     const audit = await t.admin('GET', `${B}/audit?action=secret.read_value&target=secret:read-me`);
     assert.equal(audit.json().items.length, 1);
@@ -127,7 +128,9 @@ describe('reading secrets', () => {
 
   it('GET /secrets/ids answers sorted ids, filtered by connector type', async () => {
     await t.admin('POST', `${B}/secrets`, { secret_id: 'A-upper', secret_value: { a: 'b' } });
-    const all = (await t.admin('GET', `${B}/secrets/ids`)).json() as string[];
+    const answer = await t.admin('GET', `${B}/secrets/ids`);
+    assert.equal(answer.headers['content-type'], 'application/json; charset=utf-8');
+    const all = answer.json() as string[];
     assert.deepEqual(all, [...all].sort());
     assert.ok(all.includes('read-me') && all.includes('A-upper'));
     const s3 = (await t.admin('GET', `${B}/secrets/ids?connector_type=s3`)).json() as string[];

@@ -24,6 +24,8 @@ const etag = (reply: FastifyReply, version: number) => reply.header('etag', `"${
 
 export function secretsRoutes(secrets: SecretsService) {
   const idsJson = new WeakMap<readonly string[], string>();
+  // With a serializer of its own, Fastify sets no content type: these answers say it themselves.
+  const JSON_TYPE = 'application/json; charset=utf-8';
   return async (root: FastifyInstance) => {
     const app = root.withTypeProvider<ZodTypeProvider>();
 
@@ -47,7 +49,7 @@ export function secretsRoutes(secrets: SecretsService) {
         json = JSON.stringify(ids);
         idsJson.set(ids, json);
       }
-      return reply.serializer(() => json).send(ids as string[]);
+      return reply.type(JSON_TYPE).serializer(() => json).send(ids as string[]);
     });
 
     app.get('/secrets', {
@@ -68,7 +70,11 @@ export function secretsRoutes(secrets: SecretsService) {
 
     app.get('/secrets/:id/value', {
       config, schema: { tags, summary: 'The value of a secret (audited)', params: IdParams, querystring: ValueQuery, response: { 200: SecretValue, ...errors(403, 404, 503) } },
-    }, async (req) => secrets.value(actorOf(req), req.params.id, req.query.version));
+    }, async (req, reply) => {
+      // Already JSON (the value as sealed): its text is the answer, not serialised again.
+      const json = await secrets.valueJson(actorOf(req), req.params.id, req.query.version);
+      return reply.type(JSON_TYPE).serializer(() => json).send({});
+    });
 
     app.get('/secrets/:id/versions', {
       config, schema: { tags, summary: 'Versions of a secret, newest first (no values)', params: IdParams, response: { 200: VersionList, ...errors(403, 404) } },

@@ -153,17 +153,27 @@ export function createSecretsService(deps: { database: Database; envelope: Envel
   }
 
   /** Inside a transaction (trx) the row is read there; otherwise it may come from what is remembered under `seen`. */
-  async function openVersion(id: string, version: number, from?: { trx?: Tx; seen?: Generations }): Promise<SecretValue> {
+  /** The value as the JSON text it was sealed as (always an object of strings: see sealVersion). */
+  async function openVersionText(id: string, version: number, from?: { trx?: Tx; seen?: Generations }): Promise<string> {
     const row = from?.trx ? await store.version(id, version, from.trx) : await sealedVersion(id, version, from?.seen);
     if (!row) throw new AppError('secret_not_found', `Secret '${id}' has no version ${version}.`);
     const plain = decrypt(id, version, row, from?.trx ? undefined : from?.seen);
     try {
-      return JSON.parse(plain.toString('utf8')) as SecretValue;
-    } catch {
-      // JSON.parse's message quotes the text it choked on, here the decrypted value: never pass it on.
-      throw new DecryptError('the decrypted value is not JSON');
+      const text = plain.toString('utf8');
+      if (!text.startsWith('{') || !text.endsWith('}')) throw new DecryptError('the decrypted value is not a JSON object');
+      return text;
     } finally {
       plain.fill(0);
+    }
+  }
+
+  async function openVersion(id: string, version: number, from?: { trx?: Tx; seen?: Generations }): Promise<SecretValue> {
+    try {
+      return JSON.parse(await openVersionText(id, version, from)) as SecretValue;
+    } catch (e) {
+      if (!(e instanceof SyntaxError)) throw e;
+      // JSON.parse's message quotes the text it choked on, here the decrypted value: never pass it on.
+      throw new DecryptError('the decrypted value is not JSON');
     }
   }
 
@@ -228,14 +238,22 @@ export function createSecretsService(deps: { database: Database; envelope: Envel
 
     /** Decrypts one version; the audit entry is durable before the value is returned (fail closed). */
     async value(a: Actor, id: string, version?: number): Promise<SecretValue> {
+      return JSON.parse(await this.valueJson(a, id, version)) as SecretValue;
+    },
+
+    /**
+     * The value as JSON text, ready to send: the API answers with the text as it was sealed, with
+     * no parse and re-serialisation per read. Audited, like value().
+     */
+    async valueJson(a: Actor, id: string, version?: number): Promise<string> {
       ensureEnabled();
       await guard.need(a, 'secrets/read', 'secret.read_value', target(id));
       const r = await visibleRow(a, id);
       const v = version ?? r.version;
       if (v < 1 || v > r.version) throw new AppError('secret_not_found', `Secret '${id}' has no version ${v}.`);
-      const value = await openVersion(id, v, { seen: a.seen });
+      const text = await openVersionText(id, v, { seen: a.seen });
       await audit.record(auditContext(a), { action: 'secret.read_value', target: target(id), outcome: 'allowed', details: { version: v } });
-      return value;
+      return text;
     },
 
     /**
