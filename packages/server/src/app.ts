@@ -12,6 +12,7 @@ import { auditRoutes } from './audit/audit.routes.js';
 import type { Coffer } from './coffer.js';
 import { connectorsRoutes } from './connectors/connectors.routes.js';
 import { registerErrorHandler, sendError, toAppError } from './errors.js';
+import { RequestLogger } from './logging.js';
 import { registerMetrics } from './metrics/metrics.routes.js';
 import { secretsRoutes } from './secrets/secrets.routes.js';
 import { registerCors } from './surface/cors.js';
@@ -44,9 +45,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // With TLS the server is an https.Server; Fastify's types tie that to the option, ours do not need it.
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger as FastifyBaseLogger } : { logger: false }),
-    // pino's quick path for a request's logger: with an options object (even empty, Fastify's
-    // default) it rebuilds the child's formatters on every request.
-    childLoggerFactory: (logger: FastifyBaseLogger, bindings: Record<string, unknown>) => logger.child(bindings),
+    // A request's pino child is made only if it logs (logging.ts), and then by pino's quick path:
+    // with an options object (even empty, Fastify's default) it rebuilds the child's formatters.
+    childLoggerFactory: (logger: FastifyBaseLogger, bindings: Record<string, unknown>) => new RequestLogger(logger, bindings),
     ...serverOptions(config),
     bodyLimit: BODY_LIMIT,
     // Our own ids only: a client-chosen request id would end up in audit entries and logs.
