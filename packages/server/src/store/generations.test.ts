@@ -87,31 +87,52 @@ describe('sharedReads', () => {
     const settle = async (ok = true) => {
       await new Promise((r) => setImmediate(r));
       reads.at(-1)!.finish(ok);
-      await new Promise((r) => setImmediate(r));
+      // Its callers hear of it, and the next read (if any) starts, a turn later.
+      for (let i = 0; i < 2; i++) await new Promise((r) => setImmediate(r));
     };
     return { read, reads, settle, commit: () => committed++ };
   }
 
-  it('never answers a caller with a read that began before it called, and shares the next read among callers', async () => {
+  const tick = () => new Promise((r) => setImmediate(r));
+
+  it('never answers a caller with a read that began before it called, and shares reads among callers', async () => {
     const s = store();
-    const shared = sharedReads(s.read);
+    const shared = sharedReads(s.read, 1);
     const first = shared();
-    s.commit(); // a change lands while the first read is under way
+    await tick(); // the first read is under way
+    s.commit(); // a change lands meanwhile
     const later = Array.from({ length: 10 }, () => shared());
     await s.settle();
     assert.equal(await first, 0);
-    assert.equal(s.reads.length, 2, 'the ten later callers share one read');
+    assert.equal(s.reads.length, 2, 'the ten later callers share one read, begun after the first ended');
     await s.settle();
     assert.deepEqual(await Promise.all(later), Array(10).fill(1));
   });
 
+  it('with two reads allowed, later callers do not wait for the first to end', async () => {
+    const s = store();
+    const shared = sharedReads(s.read, 2);
+    const first = shared();
+    await tick();
+    s.commit();
+    const second = shared();
+    await tick();
+    assert.equal(s.reads.length, 2, 'a second read began at once');
+    s.reads[1]!.finish(true);
+    assert.equal(await second, 1);
+    s.reads[0]!.finish(true);
+    assert.equal(await first, 0);
+  });
+
   it('a failed read fails its own callers only; the next callers get a new read', async () => {
     const s = store();
-    const shared = sharedReads(s.read);
+    const shared = sharedReads(s.read, 1);
     const failing = shared();
+    await tick();
     const waiting = shared();
+    const failed = assert.rejects(failing, /connection lost/);
     await s.settle(false);
-    await assert.rejects(failing, /connection lost/);
+    await failed;
     await s.settle();
     assert.equal(await waiting, 0);
     const after = shared();

@@ -42,29 +42,41 @@ export function createGenerations(database: Database) {
   };
 }
 
-const noop = () => undefined;
-
 /**
  * Concurrent callers share reads, yet each gets a read that began after it called: one that began
- * earlier could miss a change committed just before the call. A caller that arrives while a read
- * is under way waits for the next one, which starts when that one ends and serves every caller
- * that arrived in the meantime.
+ * earlier could miss a change committed just before the call. Callers gather until the end of the
+ * event loop's turn and share the read that starts then; at most `running` reads are under way,
+ * and callers that arrive while that many are gather for the next one.
  */
-export function sharedReads<T>(read: () => Promise<T>): () => Promise<T> {
-  let running: Promise<T> | undefined;
-  let next: Promise<T> | undefined;
-  function shared(): Promise<T> {
-    if (!running) {
-      running = read().finally(() => (running = undefined));
-      return running;
-    }
-    next ??= running.then(noop, noop).then(() => {
-      next = undefined;
-      return shared();
-    });
-    return next;
+export function sharedReads<T>(read: () => Promise<T>, running = 2): () => Promise<T> {
+  let underWay = 0;
+  let gathering: { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } | undefined;
+  let scheduled = false;
+  function schedule(): void {
+    if (scheduled || !gathering || underWay >= running) return;
+    scheduled = true;
+    setImmediate(start);
   }
-  return shared;
+  function start(): void {
+    scheduled = false;
+    const callers = gathering!;
+    gathering = undefined;
+    underWay++;
+    read().then(callers.resolve, callers.reject).finally(() => {
+      underWay--;
+      schedule();
+    });
+  }
+  return () => {
+    if (!gathering) {
+      let resolve!: (v: T) => void;
+      let reject!: (e: unknown) => void;
+      const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+      gathering = { promise, resolve, reject };
+    }
+    schedule();
+    return gathering.promise;
+  };
 }
 
 export type GenerationsReader = ReturnType<typeof createGenerations>;
