@@ -190,7 +190,13 @@ describe('connections', () => {
         await sql`select pg_backend_pid()`.execute(trx); // the same pooled connection: the pool had one idle
         await sql`select pg_sleep(10)`.execute(trx);
       });
-      await sleep(200);
+      // Only once it is inside pg_sleep: killed between statements (a loaded machine), the client
+      // would already know its connection is gone and refuse the next statement itself.
+      const sleeping = sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where pid = ${pid} and state = 'active' and query like '%pg_sleep(10)%'`;
+      for (let i = 0; (await sleeping.execute(database.db)).rows[0]!.n === 0; i++) {
+        assert.ok(i < 500, 'the transaction never reached pg_sleep');
+        await sleep(10);
+      }
       await sql`select pg_terminate_backend(${pid})`.execute(database.db);
       await assert.rejects(inFlight, /terminat/i);
       assert.equal((await sql<{ one: number }>`select 1 as one`.execute(victim!.db)).rows[0]!.one, 1);
