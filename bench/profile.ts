@@ -57,7 +57,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'coffer-profile-'));
 const profiles = mkdtempSync(path.join(os.tmpdir(), 'coffer-cpuprofile-'));
 const env = { SECRET_MANAGER_DATA_DIR: dir, SECRET_MANAGER_ADMIN_API_KEY: KEY, SECRET_MANAGER_RATE_LIMIT_PER_KEY: '1000000', SECRET_MANAGER_RATE_LIMIT_PER_ADDRESS: '1000000' };
 await seed(env, SECRETS);
-const server = await start(SERVER_MAIN, env, ['--cpu-prof', `--cpu-prof-dir=${profiles}`]);
+const server = await start(SERVER_MAIN, env, [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--cpu-prof', `--cpu-prof-dir=${profiles}`]);
 const spec = {
   url: server.url, name: 'value read', connections: CONNECTIONS, seconds: SECONDS, headers: { authorization: `Bearer ${KEY}` },
   next: () => ({ path: `/api/v1/secrets/${idFor(Math.floor(Math.random() * SECRETS))}/value` }),
