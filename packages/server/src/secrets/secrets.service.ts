@@ -4,7 +4,7 @@ import type { Actor } from '../access/actor.js';
 import { auditContext } from '../access/actor.js';
 import type { Guard } from '../access/guard.js';
 import type { AuditService } from '../audit/audit.service.js';
-import { DecryptError, openWithDataKey, type Envelope } from '../crypto/envelope.js';
+import { DecryptError, type Envelope } from '../crypto/envelope.js';
 import { AppError, SecretNotFound, ValidationFailed } from '../errors.js';
 import type { Database, Tx } from '../store/db.js';
 import { createGenerations, Remembered, type Generations } from '../store/generations.js';
@@ -134,30 +134,12 @@ export function createSecretsService(deps: { database: Database; envelope: Envel
   const sealedVersion = (id: string, version: number, seen: Generations | undefined) =>
     sealedVersions.through(seen, `${id}\u0000${version}`, () => store.version(id, version));
 
-  // Unwrapped data keys of the versions remembered above, under the same rule: unwrapping cost
-  // more than decrypting the value itself. The value is still decrypted on every read. A key is
-  // taken and used in one synchronous step, so it cannot be zeroed (dropped) while in use.
-  const dataKeys = new Remembered<Buffer>({ entries: 10_000, bytes: 1 << 20, size: () => 96, dispose: (k) => k.fill(0) });
-
-  function decrypt(id: string, version: number, row: VersionRow, seen: Generations | undefined): Buffer {
-    const ref = { workspace, secretId: id, version };
-    const key = `${id}\u0000${version}`;
-    const remembered = seen && dataKeys.get(seen, key);
-    if (remembered) return openWithDataKey(ref, remembered, row.ciphertext);
-    const dek = envelope.unwrapDataKey(ref, row.kek_id, row.wrapped_key);
-    try {
-      return openWithDataKey(ref, dek, row.ciphertext);
-    } finally {
-      if (!seen || !dataKeys.set(seen, key, dek)) dek.fill(0);
-    }
-  }
-
   /** Inside a transaction (trx) the row is read there; otherwise it may come from what is remembered under `seen`. */
   /** The value as the JSON text it was sealed as (always an object of strings: see sealVersion). */
   async function openVersionText(id: string, version: number, from?: { trx?: Tx; seen?: Generations }): Promise<string> {
     const row = from?.trx ? await store.version(id, version, from.trx) : await sealedVersion(id, version, from?.seen);
     if (!row) throw new AppError('secret_not_found', `Secret '${id}' has no version ${version}.`);
-    const plain = decrypt(id, version, row, from?.trx ? undefined : from?.seen);
+    const plain = envelope.open({ workspace, secretId: id, version }, { kekId: row.kek_id, wrappedKey: row.wrapped_key, ciphertext: row.ciphertext });
     try {
       const text = plain.toString('utf8');
       if (!text.startsWith('{') || !text.endsWith('}')) throw new DecryptError('the decrypted value is not a JSON object');

@@ -46,35 +46,6 @@ describe('Remembered', () => {
   });
 });
 
-describe('Remembered with dispose (data keys)', () => {
-  const keys = () => {
-    const disposed: Buffer[] = [];
-    const r = new Remembered<Buffer>({ entries: 2, bytes: 1000, size: () => 10, dispose: (k) => disposed.push(k.fill(0)) });
-    return { r, disposed };
-  };
-
-  it('zeroes what it lets go of: on newer generations and when full', () => {
-    const { r, disposed } = keys();
-    const [a, b, c] = [Buffer.alloc(32, 1), Buffer.alloc(32, 2), Buffer.alloc(32, 3)];
-    assert.equal(r.set(g(1, 1), 'a', a), true);
-    assert.equal(r.set(g(1, 1), 'b', b), true);
-    assert.equal(r.set(g(1, 1), 'c', c), true); // full: the oldest goes
-    assert.deepEqual(disposed, [a]);
-    assert.ok(a.every((x) => x === 0));
-    assert.equal(r.get(g(1, 2), 'b'), undefined); // a change anywhere: everything goes
-    assert.deepEqual(disposed, [a, b, c]);
-    assert.ok(b.every((x) => x === 0) && c.every((x) => x === 0));
-  });
-
-  it('says when it did not keep a value, which then stays the caller\'s to zero', () => {
-    const { r, disposed } = keys();
-    r.set(g(2, 2), 'a', Buffer.alloc(32, 1));
-    assert.equal(r.set(g(2, 1), 'b', Buffer.alloc(32, 2)), false, 'older generations');
-    assert.equal(r.set(g(2, 2), 'a', Buffer.alloc(32, 3)), false, 'already there');
-    assert.deepEqual(disposed, []);
-  });
-});
-
 describe('sharedReads', () => {
   // A read sees what was committed when it began, and answers later, as a query does.
   function store() {

@@ -91,14 +91,12 @@ export class Remembered<V> {
   private readonly map = new Map<string, V>();
   private bytes = 0;
 
-  /** `dispose` is called on every value the map lets go of (to zero key material). */
-  constructor(private readonly limits: { entries: number; bytes: number; size: (v: V) => number; dispose?: (v: V) => void }) {}
+  constructor(private readonly limits: { entries: number; bytes: number; size: (v: V) => number }) {}
 
   /** True when `g` is the generations the map holds (after moving to them if they are newer). */
   private current(g: Generations): boolean {
     if (g.access === this.seen.access && g.content === this.seen.content) return true;
     if (g.access < this.seen.access || g.content < this.seen.content) return false;
-    if (this.limits.dispose) for (const v of this.map.values()) this.limits.dispose(v);
     this.map.clear();
     this.bytes = 0;
     this.seen = { access: g.access, content: g.content };
@@ -119,20 +117,17 @@ export class Remembered<V> {
     return this.current(g) ? this.map.get(key) : undefined;
   }
 
-  /** False when `v` was not kept (older generations, already there, too big): it is still the caller's. */
-  set(g: Generations, key: string, v: V): boolean {
-    if (!this.current(g) || this.map.has(key)) return false;
+  set(g: Generations, key: string, v: V): void {
+    if (!this.current(g) || this.map.has(key)) return;
     const size = this.limits.size(v);
-    if (size > this.limits.bytes) return false;
+    if (size > this.limits.bytes) return;
     // Oldest first: a Map iterates in insertion order.
     for (const [k, old] of this.map) {
       if (this.map.size < this.limits.entries && this.bytes + size <= this.limits.bytes) break;
       this.map.delete(k);
       this.bytes -= this.limits.size(old);
-      this.limits.dispose?.(old);
     }
     this.map.set(key, v);
     this.bytes += size;
-    return true;
   }
 }
