@@ -38,4 +38,14 @@ describe('request loggers', () => {
     assert.equal(lines.find((l) => l.msg === 'an info line')!.token, '[redacted]');
     assert.ok(!JSON.stringify(lines).includes('-secret'));
   });
+
+  it('work when the server has no logger at all', async () => {
+    const app = Fastify({ logger: false, childLoggerFactory: (logger: FastifyBaseLogger, bindings: Record<string, unknown>) => new RequestLogger(logger, bindings) });
+    app.get('/', async (req) => {
+      req.log.error('nowhere to go');
+      return { ok: true };
+    });
+    assert.equal((await app.inject({ method: 'GET', url: '/' })).statusCode, 200);
+    await app.close();
+  });
 });

@@ -37,7 +37,9 @@ export class RequestLogger {
   }
 
   private write(method: Method, args: unknown[]): void {
-    if (this.made || (this.parent as Logger).isLevelEnabled(method)) (this.real[method] as (...a: unknown[]) => void)(...args);
+    // Without a logger (buildApp with none) Fastify's stand-in has no isLevelEnabled: it drops all.
+    const enabled = (this.parent as Partial<Logger>).isLevelEnabled;
+    if (this.made || typeof enabled !== 'function' || enabled.call(this.parent, method)) (this.real[method] as (...a: unknown[]) => void)(...args);
   }
 
   get level(): string {
