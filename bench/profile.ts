@@ -20,7 +20,7 @@ interface ProfileNode { id: number; callFrame: { functionName: string; url: stri
 const LAYERS: [string, (n: ProfileNode) => boolean][] = [
   ['idle: waiting (audit commit, network)', (n) => n.callFrame.functionName === '(idle)'],
   ['garbage collection', (n) => n.callFrame.functionName === '(garbage collector)'],
-  ['SQLite queries (kysely, better-sqlite3)', (n) => /sqlite-driver|prepared\.js|text-guard|kysely/.test(n.callFrame.url)],
+  ['SQLite queries (kysely, better-sqlite3)', (n) => /sqlite-driver|prepared\.js|text-guard|kysely|store\/db\.js/.test(n.callFrame.url)],
   ['data key unwrap, AES-256-GCM', (n) => /crypto\/envelope/.test(n.callFrame.url)],
   ['audit entry, hand-off to the writer thread', (n) => /\/audit\//.test(n.callFrame.url)],
   ['API key hash, remembered credentials', (n) => /\/access\//.test(n.callFrame.url)],
