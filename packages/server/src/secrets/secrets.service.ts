@@ -149,14 +149,28 @@ export function createSecretsService(deps: { database: Database; envelope: Envel
     }
   }
 
-  async function openVersion(id: string, version: number, from?: { trx?: Tx; seen?: Generations }): Promise<SecretValue> {
+  function parseValue(text: string): SecretValue {
     try {
-      return JSON.parse(await openVersionText(id, version, from)) as SecretValue;
-    } catch (e) {
-      if (!(e instanceof SyntaxError)) throw e;
+      return JSON.parse(text) as SecretValue;
+    } catch {
       // JSON.parse's message quotes the text it choked on, here the decrypted value: never pass it on.
       throw new DecryptError('the decrypted value is not JSON');
     }
+  }
+
+  const openVersion = async (id: string, version: number, from?: { trx?: Tx; seen?: Generations }): Promise<SecretValue> =>
+    parseValue(await openVersionText(id, version, from));
+
+  /** The value of a version as JSON text, after the permission checks; audited before it is returned. */
+  async function revealed(a: Actor, id: string, version?: number): Promise<string> {
+    ensureEnabled();
+    await guard.need(a, 'secrets/read', 'secret.read_value', target(id));
+    const r = await visibleRow(a, id);
+    const v = version ?? r.version;
+    if (v < 1 || v > r.version) throw new AppError('secret_not_found', `Secret '${id}' has no version ${v}.`);
+    const text = await openVersionText(id, v, { seen: a.seen });
+    await audit.record(auditContext(a), { action: 'secret.read_value', target: target(id), outcome: 'allowed', details: { version: v } });
+    return text;
   }
 
   async function withUsage(rows: SecretRow[]): Promise<SecretMeta[]> {
@@ -220,23 +234,14 @@ export function createSecretsService(deps: { database: Database; envelope: Envel
 
     /** Decrypts one version; the audit entry is durable before the value is returned (fail closed). */
     async value(a: Actor, id: string, version?: number): Promise<SecretValue> {
-      return JSON.parse(await this.valueJson(a, id, version)) as SecretValue;
+      return parseValue(await revealed(a, id, version));
     },
 
     /**
      * The value as JSON text, ready to send: the API answers with the text as it was sealed, with
      * no parse and re-serialisation per read. Audited, like value().
      */
-    async valueJson(a: Actor, id: string, version?: number): Promise<string> {
-      ensureEnabled();
-      await guard.need(a, 'secrets/read', 'secret.read_value', target(id));
-      const r = await visibleRow(a, id);
-      const v = version ?? r.version;
-      if (v < 1 || v > r.version) throw new AppError('secret_not_found', `Secret '${id}' has no version ${v}.`);
-      const text = await openVersionText(id, v, { seen: a.seen });
-      await audit.record(auditContext(a), { action: 'secret.read_value', target: target(id), outcome: 'allowed', details: { version: v } });
-      return text;
-    },
+    valueJson: (a: Actor, id: string, version?: number): Promise<string> => revealed(a, id, version),
 
     /**
      * For the connectors service only: the current value of a live secret, for a provider to use on

@@ -7,6 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { createAccessStore } from '../access/access.store.js';
 import { createAuditService, type AuditContext } from '../audit/audit.service.js';
+import { createAuditStore } from '../audit/audit.store.js';
+import { chainRows } from '../audit/chain.js';
 import { AppError } from '../errors.js';
 import { createTestStore, type TestStore } from '../../test/helpers.js';
 import { MIGRATION_NAMES, type Database } from './db.js';
@@ -167,6 +169,42 @@ describe('locks across replicas', () => {
     });
     const v = await createAuditService({ database }).verify();
     assert.deepEqual(v, { ok: true, entries: before + 120, first_broken: null });
+  });
+
+  it('a change that holds the chain lock keeps its place: a batch from another replica waits for it (PostgreSQL)', async (t) => {
+    if (store.backend !== 'postgres') return t.skip('SQLite: one writer at a time, batches and changes alike');
+    await replicas(2, async ([changer, batcher]) => {
+      const audit = createAuditService({ database: batcher! });
+      await audit.record(ctx, { action: 'test.warm', target: 't:warm', outcome: 'allowed' }); // it now knows the last entry
+      let batch: Promise<void> | undefined;
+      await changer!.tx(async (trx) => {
+        // A change appends as appendEntries does: the lock, the last entry, then (later) its row.
+        await changer!.lockAuditChain(trx);
+        const auditStore = createAuditStore(changer!);
+        const last = await auditStore.last(trx);
+        batch = audit.record(ctx, { action: 'test.batch', target: 't:batch', outcome: 'allowed' });
+        await sleep(300); // the batch reaches PostgreSQL meanwhile: it must wait for the lock, not take this place
+        const entry = { workspace_id: 'default', at: new Date().toISOString(), actor: 'contract', action: 'test.change', target: 't:change', outcome: 'allowed', client_ip: '127.0.0.1', user_agent: 'node', request_id: 'c', details: '{}' };
+        await auditStore.insert(trx, chainRows(last, [entry]));
+      });
+      await batch;
+      const [newest, before] = await database.db.selectFrom('audit_log').select(['action']).orderBy('seq', 'desc').limit(2).execute();
+      assert.deepEqual([before!.action, newest!.action], ['test.change', 'test.batch']);
+    });
+    assert.equal((await createAuditService({ database }).verify()).ok, true);
+  });
+
+  it('a batch is never put after an entry that is no longer the end of the log (PostgreSQL)', async (t) => {
+    if (store.backend !== 'postgres') return t.skip('SQLite reads the last entry under its lock for every batch');
+    await replicas(1, async ([d]) => {
+      const audit = createAuditService({ database: d! });
+      for (const n of ['one', 'two']) await audit.record(ctx, { action: `test.${n}`, target: `t:${n}`, outcome: 'allowed' });
+      // The entry this server remembers as the last one is gone (a hand edit, an older backup restored).
+      await sql`delete from audit_log where seq = (select max(seq) from audit_log)`.execute(database.db);
+      await audit.record(ctx, { action: 'test.three', target: 't:three', outcome: 'allowed' });
+    });
+    const v = await createAuditService({ database }).verify();
+    assert.equal(v.ok, true, v.reason);
   });
 
   it('(control) without the chain lock concurrent writers collide on PostgreSQL', async (t) => {
