@@ -191,7 +191,7 @@ describe('Helm chart: the pod is locked down', () => {
       const pod = podSpec(r);
       assert.equal(pod.automountServiceAccountToken, false);
       assert.equal(pod.securityContext.runAsNonRoot, true);
-      assert.ok(pod.securityContext.runAsUser >= 1);
+      assert.ok(pod.securityContext.runAsUser >= 1, 'pod.securityContext.runAsUser >= 1');
       assert.deepEqual(pod.securityContext.seccompProfile, { type: 'RuntimeDefault' });
       assert.equal(pod.hostNetwork ?? false, false);
       for (const c of pod.containers) {
@@ -253,7 +253,7 @@ describe('Helm chart: probes, ports and selectors fit together', () => {
       { path: '/healthz', port: 'http' },
     ]);
     // Shutdown: the server gives in-flight requests 15 s; Kubernetes must wait longer before SIGKILL.
-    assert.ok(podSpec(r).terminationGracePeriodSeconds > 15);
+    assert.ok(podSpec(r).terminationGracePeriodSeconds > 15, 'podSpec(r).terminationGracePeriodSeconds > 15');
   });
 
   it('Service, PDB, Ingress and ServiceMonitor select the pods and the port', () => {
@@ -261,10 +261,10 @@ describe('Helm chart: probes, ports and selectors fit together', () => {
     const podLabels = one(r, 'Deployment').spec.template.metadata.labels;
     const matches = (sel: Record<string, string>) => Object.entries(sel).every(([k, v]) => podLabels[k] === v);
     const svc = one(r, 'Service');
-    assert.ok(matches(svc.spec.selector));
+    assert.ok(matches(svc.spec.selector), 'matches(svc.spec.selector)');
     assert.deepEqual(svc.spec.ports, [{ name: 'http', port: 8080, targetPort: 'http', protocol: 'TCP' }]);
-    assert.ok(matches(one(r, 'PodDisruptionBudget').spec.selector.matchLabels));
-    assert.ok(matches(one(r, 'Deployment').spec.selector.matchLabels));
+    assert.ok(matches(one(r, 'PodDisruptionBudget').spec.selector.matchLabels), "matches(one(r, 'PodDisruptionBudget').spec.selector.matchLabels)");
+    assert.ok(matches(one(r, 'Deployment').spec.selector.matchLabels), "matches(one(r, 'Deployment').spec.selector.matchLabels)");
     const backend = one(r, 'Ingress').spec.rules[0].http.paths[0].backend.service;
     assert.deepEqual(backend, { name: svc.metadata.name, port: { number: 8080 } });
     const sm = one(r, 'ServiceMonitor');
@@ -287,7 +287,7 @@ describe('Helm chart: the filebased volume', () => {
     assert.equal(podSpec(existing).volumes.find((v: { name: string }) => v.name === 'data').persistentVolumeClaim.claimName, 'restored-data');
     const none = renderChart({ ...BASE, persistence: { enabled: false } });
     assert.deepEqual(podSpec(none).volumes.find((v: { name: string }) => v.name === 'data').emptyDir, {});
-    assert.ok(!none.objects.some((o) => o.kind === 'PersistentVolumeClaim'));
-    assert.ok(!renderChart(SECURESTORE).objects.some((o) => o.kind === 'PersistentVolumeClaim'));
+    assert.ok(!none.objects.some((o) => o.kind === 'PersistentVolumeClaim'), "!none.objects.some((o) => o.kind === 'PersistentVolumeClaim')");
+    assert.ok(!renderChart(SECURESTORE).objects.some((o) => o.kind === 'PersistentVolumeClaim'), "!renderChart(SECURESTORE).objects.some((o) => o.kind === 'PersistentVolumeClaim')");
   });
 });

@@ -183,13 +183,13 @@ describe('deploy/Dockerfile (checked statically: no Docker engine here, the imag
     }
     assert.equal(stage('toolchain').image, runtime.image, 'compiled on the same base it runs on (glibc, Node ABI)');
     assert.ok(!/latest/i.test(readFileSync(DOCKERFILE, 'utf8')), 'no latest tag anywhere');
-    assert.ok(Object.values(args).every((v) => !/:latest$/.test(v)));
+    assert.ok(Object.values(args).every((v) => !/:latest$/.test(v)), 'Object.values(args).every((v) => !/:latest$/.test(v))');
   });
 
   it('compiles better-sqlite3 from source in a build stage and ships production dependencies only', () => {
     const toolchain = stage('toolchain');
     assert.match(runs(toolchain), /apt-get install -y --no-install-recommends python3 make g\+\+/);
-    assert.ok(toolchain.steps.some((i) => i.op === 'ENV' && /npm_config_build_from_source=true/.test(i.args)));
+    assert.ok(toolchain.steps.some((i) => i.op === 'ENV' && /npm_config_build_from_source=true/.test(i.args)), "toolchain.steps.some((i) => i.op === 'ENV' && /npm_config_build_from_source=true/.test(i.args))");
     assert.match(runs(stage('deps')), /npm ci --omit=dev/);
     assert.match(runs(stage('build')), /npm run build --workspaces --if-present/);
     assert.doesNotMatch(runs(runtime), /npm (ci|install)|apt-get|g\+\+/, 'no installs or compilers in the runtime stage');
@@ -207,13 +207,13 @@ describe('deploy/Dockerfile (checked statically: no Docker engine here, the imag
     const env = runtime.steps.filter((i) => i.op === 'ENV').map((i) => i.args).join(' ');
     assert.match(env, /SECRET_MANAGER_DATA_DIR=\/var\/lib\/coffer/, 'the data dir the chart mounts its volume on');
     assert.match(env, /SECRET_MANAGER_HOST=0\.0\.0\.0/, 'reachable from outside the container');
-    assert.ok(runtime.steps.some((i) => i.op === 'HEALTHCHECK' && i.args.includes('/healthz')));
+    assert.ok(runtime.steps.some((i) => i.op === 'HEALTHCHECK' && i.args.includes('/healthz')), "runtime.steps.some((i) => i.op === 'HEALTHCHECK' && i.args.includes('/healthz'))");
   });
 
   it('copies every file the server and the CLI load, and nothing straight from the build context', () => {
     const { files, fromDeps, fromContext } = imageFiles(runtime);
     assert.deepEqual(fromContext, [], 'the runtime stage copies only from the deps and build stages');
-    assert.ok(fromDeps.includes('/app/node_modules'));
+    assert.ok(fromDeps.includes('/app/node_modules'), "fromDeps.includes('/app/node_modules')");
     const cmd = runtime.steps.filter((i) => i.op === 'CMD').at(-1)!;
     const argv = JSON.parse(cmd.args) as string[];
     assert.deepEqual(argv.slice(0, 1), ['node'], 'exec form: node is PID 1 and gets SIGTERM');

@@ -61,7 +61,7 @@ describe('helm-render follows Helm', () => {
 
   it('reports required values the way Helm does', () => {
     assert.throws(() => renderChart({ need: { other: 1 } }, { chartDir }), (e: Error) => {
-      assert.ok(e instanceof ChartError);
+      assert.ok(e instanceof ChartError, 'e instanceof ChartError');
       assert.match(e.message, /^template: execution error at \(fixture\/templates\/b\.yaml:1:\d+\): need\.value is required$/);
       return true;
     });

@@ -54,7 +54,7 @@ it('coffer keys add + SIGHUP + coffer keys rotate re-wrap every data key while t
 
     const pruned = await coffer(['keys', 'rotate', '--prune'], env);
     assert.match(pruned.stdout, new RegExp(`Removed unused keys from the key file: ${oldId}`));
-    assert.ok(!readFileSync(path.join(dir, 'master.key'), 'utf8').includes(`${oldId}:`));
+    assert.ok(!readFileSync(path.join(dir, 'master.key'), 'utf8').includes(`${oldId}:`), "!readFileSync(path.join(dir, 'master.key'), 'utf8').includes(`${oldId}:`)");
 
     reading = false;
     await reader;

@@ -83,7 +83,7 @@ describe('coffer secrets', () => {
     assert.equal(sh, "it's-a-secret", 'env output is safe to eval');
     const meta = JSON.parse(await ok(['secrets', 'get', 'cli-s3', '--metadata', '-o', 'json']));
     assert.deepEqual([meta.version, meta.fields, meta.description], [1, ['access_key_id', 'endpoint_url', 'region', 'secret_access_key'], 'from the CLI']);
-    assert.ok(!JSON.stringify(meta).includes(S3_SECRET));
+    assert.ok(!JSON.stringify(meta).includes(S3_SECRET), '!JSON.stringify(meta).includes(S3_SECRET)');
 
     await ok(['secrets', 'update', 'cli-generic', '--field', 'token=v2', '--version', '1']);
     const stale = await coffer(['secrets', 'update', 'cli-generic', '--field', 'token=v3', '--version', '1']);

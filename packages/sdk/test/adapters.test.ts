@@ -95,7 +95,7 @@ describe('@azure/storage-blob: account key, SAS secret, SAS URL', () => {
     const url = await azureSasUrl('az-key', { manager: sm, endpoint: az.endpoint, container: 'reports', blob: '2026/q1.txt', expiresInMinutes: 5 });
     assert.ok(!url.includes(AZURITE_KEY) && !url.includes(encodeURIComponent(AZURITE_KEY)), 'the URL carries a signature, never the key');
     const se = new Date(new URL(url).searchParams.get('se')!);
-    assert.ok(se.getTime() - Date.now() < 6 * 60_000 && se.getTime() > Date.now());
+    assert.ok(se.getTime() - Date.now() < 6 * 60_000 && se.getTime() > Date.now(), 'se.getTime() - Date.now() < 6 * 60_000 && se.getTime() > Date.now()');
     assert.equal(await (await fetch(url)).text(), 'q1 report');
     const other = url.replace('/reports/2026/q1.txt', '/payroll/march.txt');
     assert.equal((await fetch(other)).status, 403);

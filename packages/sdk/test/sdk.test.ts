@@ -84,7 +84,7 @@ describe('secrets', () => {
     await assert.rejects(admin.getSecret('binned'), SecretNotFoundError);
     const trash: string[] = [];
     for await (const s of admin.listSecrets({ trash: true })) trash.push(s.id);
-    assert.ok(trash.includes('binned'));
+    assert.ok(trash.includes('binned'), "trash.includes('binned')");
     assert.equal((await admin.restoreSecret('binned')).deleted_at, null);
     assert.deepEqual(await admin.getSecret('binned'), { a: 'b' });
     assert.deepEqual(await admin.deleteSecret('binned', { purge: true }), { id: 'binned', purged: true });
@@ -96,17 +96,17 @@ describe('typed errors', () => {
   it('maps every error the API answers to a class a caller can catch', async () => {
     const viewer = SecretManagerFactory.create({ url: server.url, apiKey: await userKey(server.url, 'viewer@example.com', ['viewer']), env: {} });
     const e404 = await admin.getSecret('no-such-secret').catch((e: unknown) => e);
-    assert.ok(e404 instanceof SecretNotFoundError && e404 instanceof NotFoundError);
+    assert.ok(e404 instanceof SecretNotFoundError && e404 instanceof NotFoundError, 'e404 instanceof SecretNotFoundError && e404 instanceof NotFoundError');
     assert.equal(e404.status, 404);
     assert.match(e404.requestId ?? '', /^[0-9a-f-]{36}$/);
     const denied = await viewer.listSecretIds().catch((e: unknown) => e);
-    assert.ok(denied instanceof PermissionDeniedError);
+    assert.ok(denied instanceof PermissionDeniedError, 'denied instanceof PermissionDeniedError');
     assert.equal(denied.permission, 'secrets/read');
     const stranger = SecretManagerFactory.create({ url: server.url, apiKey: 'coffer_0123456789abcdef_notarealkeynotarealkeynotarealkey', env: {} });
     await assert.rejects(stranger.listSecretIds(), AuthenticationError);
 
     const invalid = await admin.createSecret({ id: 'bad-s3', type: 's3', value: { access_key_id: 'x', region: 'Not A Region' } as never }).catch((e: unknown) => e);
-    assert.ok(invalid instanceof ValidationError);
+    assert.ok(invalid instanceof ValidationError, 'invalid instanceof ValidationError');
     assert.deepEqual(invalid.fields.map((f) => f.field).sort(), ['secret_value.access_key_id', 'secret_value.region', 'secret_value.secret_access_key']);
     await admin.createSecret({ id: 'taken', value: { a: 'b' } });
     await assert.rejects(admin.createSecret({ id: 'taken', value: { a: 'b' } }), SecretExistsError);
@@ -114,7 +114,7 @@ describe('typed errors', () => {
     await admin.createSecret({ id: 'bound', type: 's3', value: s3Value, scope: 'SYSTEM_SECRET' });
     await admin.connectors.create({ id: 'uses-bound', name: 'Uses bound', type: 's3', secret_id: 'bound', target: { bucket: 'sdk-bucket' } });
     const inUse = await admin.deleteSecret('bound').catch((e: unknown) => e);
-    assert.ok(inUse instanceof SecretInUseError);
+    assert.ok(inUse instanceof SecretInUseError, 'inUse instanceof SecretInUseError');
     assert.deepEqual(inUse.connectors, [{ id: 'uses-bound', name: 'Uses bound' }]);
   });
 
@@ -154,7 +154,7 @@ describe('connectors', () => {
 
     await admin.connectors.update('sdk-docs', { target: { bucket: 'other-bucket' } });
     const failed = await reader.connectors.readObject('sdk-docs', 'a.txt').catch((e: unknown) => e);
-    assert.ok(failed instanceof ConnectorFailedError);
+    assert.ok(failed instanceof ConnectorFailedError, 'failed instanceof ConnectorFailedError');
     assert.equal(failed.reason, 'target_not_found');
     const check = await admin.checkSecret('sdk-conn-secret', { bucket: 'sdk-bucket' });
     assert.deepEqual([check.ok, check.reason], [true, 'ok']);
@@ -169,14 +169,14 @@ describe('connectors', () => {
 describe('users, roles, API keys and the audit log', () => {
   it('administers users and roles, makes and revokes keys, verifies the audit chain', async () => {
     const perms = (await admin.roles.permissions()).map((p) => p.id);
-    assert.ok(perms.includes('connectors/use') && perms.includes('connectors/manage'));
+    assert.ok(perms.includes('connectors/use') && perms.includes('connectors/manage'), "perms.includes('connectors/use') && perms.includes('connectors/manage')");
     const role = await admin.roles.create({ name: 'Auditors', permissions: ['audit/read'] });
     assert.deepEqual((await admin.roles.grant(role.id, 'secrets/read')).permissions, ['audit/read', 'secrets/read']);
     assert.deepEqual((await admin.roles.revoke('Auditors', 'secrets/read')).permissions, ['audit/read']);
     const { id } = await admin.users.create({ email: 'auditor@example.com', password: 'a-long-enough-password', roles: ['viewer'] });
     assert.deepEqual((await admin.users.setRoles(id, ['Auditors', 'default'])).roles.sort(), ['Auditors', 'default']);
     assert.equal((await admin.users.update(id, { disabled: true })).disabled, true);
-    assert.ok((await admin.users.list()).some((u) => u.email === 'auditor@example.com'));
+    assert.ok((await admin.users.list()).some((u) => u.email === 'auditor@example.com'), "(await admin.users.list()).some((u) => u.email === 'auditor@example.com')");
     await admin.users.delete(id);
     await admin.roles.delete(role.id);
     await assert.rejects(admin.roles.get('Auditors'), NotFoundError);
@@ -184,15 +184,15 @@ describe('users, roles, API keys and the audit log', () => {
     const k = await admin.apiKeys.create({ name: 'ci' });
     const ci = SecretManagerFactory.create({ url: server.url, apiKey: k.key, env: {} });
     assert.equal((await ci.users.current()).via, 'api_key');
-    assert.ok((await admin.apiKeys.list()).some((x) => x.id === k.id && !('key' in x)));
+    assert.ok((await admin.apiKeys.list()).some((x) => x.id === k.id && !('key' in x)), "(await admin.apiKeys.list()).some((x) => x.id === k.id && !('key' in x))");
     await admin.apiKeys.revoke(k.id);
     await assert.rejects(ci.users.current(), AuthenticationError);
 
     const v = await admin.audit.verify();
     assert.equal(v.ok, true);
-    assert.ok(v.entries > 10);
+    assert.ok(v.entries > 10, 'v.entries > 10');
     const reads = await admin.audit.list({ action: 'secret.read_value', limit: 5 });
-    assert.ok(reads.items.length > 0 && reads.items.every((e) => e.action === 'secret.read_value'));
+    assert.ok(reads.items.length > 0 && reads.items.every((e) => e.action === 'secret.read_value'), "reads.items.length > 0 && reads.items.every((e) => e.action === 'secret.read_value')");
   });
 });
 
@@ -229,19 +229,19 @@ describe('retries and timeouts', () => {
       const sm = SecretManagerFactory.create({ url: proxy.url, apiKey: ADMIN_KEY, env: {}, maxRetryAfterMs: 5_000 });
       proxy.set({ status: 429, retryAfter: '1', times: 1 });
       const started = Date.now();
-      assert.ok((await sm.listSecretIds()).includes('retried'));
+      assert.ok((await sm.listSecretIds()).includes('retried'), "(await sm.listSecretIds()).includes('retried')");
       assert.ok(Date.now() - started >= 950, `waited only ${Date.now() - started} ms`);
       assert.equal(proxy.seen().length, 2);
 
       proxy.set({ status: 429, retryAfter: '3600', times: 1 });
       const e = await sm.listSecretIds().catch((x: unknown) => x);
-      assert.ok(e instanceof RateLimitedError);
+      assert.ok(e instanceof RateLimitedError, 'e instanceof RateLimitedError');
       assert.equal(e.retryAfterSeconds, 3600);
 
       proxy.set({ status: 503, times: 10 });
       const t0 = Date.now();
       await assert.rejects(SecretManagerFactory.create({ url: proxy.url, apiKey: ADMIN_KEY, env: {}, retries: 2, baseDelayMs: 20 }).listSecretIds(), ServiceUnavailableError);
-      assert.ok(Date.now() - t0 < 2_000);
+      assert.ok(Date.now() - t0 < 2_000, 'Date.now() - t0 < 2_000');
     } finally {
       await proxy.close();
     }

@@ -13,7 +13,7 @@ function problems(env: Record<string, string>): string[] {
   try {
     loadConfig(env);
   } catch (e) {
-    assert.ok(e instanceof ConfigError);
+    assert.ok(e instanceof ConfigError, 'e instanceof ConfigError');
     return e.problems;
   }
   assert.fail('expected a ConfigError');
@@ -31,7 +31,7 @@ describe('settings', () => {
     assert.equal(c.adminPassword, undefined);
     assert.equal(c.trashDays, 30);
     assert.equal(c.masterKeys, undefined);
-    assert.ok(Object.isFrozen(c));
+    assert.ok(Object.isFrozen(c), 'Object.isFrozen(c)');
   });
 
   it('accepts the H2OGPTE_* aliases', () => {
@@ -81,8 +81,8 @@ describe('settings', () => {
   it('requires a database URL and a master key for securestore', () => {
     const p = problems({ SECRET_MANAGER: 'securestore' });
     assert.equal(p.length, 2);
-    assert.ok(p.some((x) => x.startsWith('SECRET_MANAGER_DATABASE_URL')));
-    assert.ok(p.some((x) => x.startsWith('SECRET_MANAGER_MASTER_KEY')));
+    assert.ok(p.some((x) => x.startsWith('SECRET_MANAGER_DATABASE_URL')), "p.some((x) => x.startsWith('SECRET_MANAGER_DATABASE_URL'))");
+    assert.ok(p.some((x) => x.startsWith('SECRET_MANAGER_MASTER_KEY')), "p.some((x) => x.startsWith('SECRET_MANAGER_MASTER_KEY'))");
   });
 
   it('refuses an alias and its canonical name set to different values', () => {

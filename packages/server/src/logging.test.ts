@@ -25,7 +25,7 @@ describe('request loggers', () => {
   it('write what their level lets through, bound to the request id, with credentials redacted', async () => {
     const lines = await serve('warn');
     assert.deepEqual(lines.map((l) => l.msg), ['a warning', 'an error']);
-    assert.ok(lines.every((l) => l.reqId === 'req-42'));
+    assert.ok(lines.every((l) => l.reqId === 'req-42'), "lines.every((l) => l.reqId === 'req-42')");
     assert.equal(lines[0]!.password, '[redacted]');
     assert.equal(lines[1]!.part, 'inner');
   });
@@ -34,9 +34,9 @@ describe('request loggers', () => {
     const lines = await serve('info');
     const msgs = lines.map((l) => l.msg);
     for (const m of ['incoming request', 'an info line', 'a warning', 'an error', 'request completed']) assert.ok(msgs.includes(m), m);
-    assert.ok(lines.every((l) => l.reqId === 'req-42'));
+    assert.ok(lines.every((l) => l.reqId === 'req-42'), "lines.every((l) => l.reqId === 'req-42')");
     assert.equal(lines.find((l) => l.msg === 'an info line')!.token, '[redacted]');
-    assert.ok(!JSON.stringify(lines).includes('-secret'));
+    assert.ok(!JSON.stringify(lines).includes('-secret'), "!JSON.stringify(lines).includes('-secret')");
   });
 
   it('work when the server has no logger at all', async () => {

@@ -23,7 +23,7 @@ describe('npm start', () => {
       assert.match(s.output(), /First administrator: admin@localhost/);
       const keyFile = path.join(dir, 'master.key');
       assert.equal(statSync(keyFile).mode & 0o777, 0o600);
-      assert.ok(existsSync(path.join(dir, 'coffer.db')));
+      assert.ok(existsSync(path.join(dir, 'coffer.db')), "existsSync(path.join(dir, 'coffer.db'))");
       const login = await fetch(`${s.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@localhost', password: pw }) });
       assert.equal(login.status, 200);
       assert.ok(!s.output().includes('"level":'), 'no request logs at warn level');
@@ -34,7 +34,7 @@ describe('npm start', () => {
     // Second start: the administrator exists, nothing is printed about it.
     const again = await startServer({ SECRET_MANAGER_DATA_DIR: dir });
     try {
-      assert.ok(!/password:/.test(again.output()));
+      assert.ok(!/password:/.test(again.output()), '!/password:/.test(again.output())');
     } finally {
       await again.stop();
     }

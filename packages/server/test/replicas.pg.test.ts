@@ -57,7 +57,7 @@ describe('three replicas on one PostgreSQL', () => {
       const id = `race-create-${i}`;
       const answers = await Promise.all(Array.from({ length: 9 }, (_, j) => admins[j % 3]!('POST', '/secrets', { secret_id: id, secret_value: { writer: String(j) } })));
       assert.deepEqual(statuses(answers), [201, 409, 409, 409, 409, 409, 409, 409, 409], id);
-      assert.ok(answers.filter((a) => a.status === 409).every((a) => a.body.error.code === 'secret_exists'));
+      assert.ok(answers.filter((a) => a.status === 409).every((a) => a.body.error.code === 'secret_exists'), "answers.filter((a) => a.status === 409).every((a) => a.body.error.code === 'secret_exists')");
       const winner = answers.findIndex((a) => a.status === 201);
       for (const a of admins) assert.deepEqual((await a('GET', `/secrets/${id}/value`)).body, { writer: String(winner) });
     }

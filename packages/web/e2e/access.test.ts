@@ -212,6 +212,6 @@ describe('Roles, permissions and what each user sees', { timeout: 240_000 }, () 
   });
 
   it('never writes a secret value to the server output', () => {
-    for (const v of ['shared-secret-access-key', 'alice-wiki-token']) assert.ok(!env.server.output().includes(v));
+    for (const v of ['shared-secret-access-key', 'alice-wiki-token']) assert.ok(!env.server.output().includes(v), '!env.server.output().includes(v)');
   });
 });

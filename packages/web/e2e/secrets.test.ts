@@ -217,7 +217,7 @@ describe('Secret Manager in the browser', { timeout: 240_000 }, () => {
     await dialog().getByTestId('reveal-json').waitFor();
     await dialog().getByRole('button', { name: 'Close' }).first().click();
     await dialog().waitFor({ state: 'hidden' });
-    assert.ok(!(await page.content()).includes('wJalrXUtnFEMI'));
+    assert.ok(!(await page.content()).includes('wJalrXUtnFEMI'), "!(await page.content()).includes('wJalrXUtnFEMI')");
     // The GCS key file round-trips exactly.
     await openActions('analytics-gcs', 'Reveal');
     const gcs = JSON.parse((await dialog().getByTestId('reveal-json').textContent())!);
@@ -323,7 +323,7 @@ describe('Secret Manager in the browser', { timeout: 240_000 }, () => {
         body: JSON.stringify({ secret_id: `bulk-${String(i + j).padStart(4, '0')}`, secret_type: 'generic', secret_value: { token: `t${i + j}` } }),
       }).then((r) => assert.equal(r.status, 201))));
     }
-    assert.ok(Date.now() - started < 60_000);
+    assert.ok(Date.now() - started < 60_000, 'Date.now() - started < 60_000');
     await page.getByRole('searchbox', { name: 'Search' }).fill('bulk-');
     await row('bulk-0000').waitFor();
     assert.equal(await page.locator('tr[data-secret]').count(), 50);

@@ -229,10 +229,10 @@ describe('authorization matrix', () => {
     const viewer = principals.find((p) => p.name === 'viewer')!;
     await t.as(viewer.key)('GET', `${B}/secrets/ids`);
     const entries = (await t.admin('GET', `${B}/audit?actor=viewer@matrix.example.com&action=secret.list`)).json().items as { outcome: string; details: { missing: string } }[];
-    assert.ok(entries.length > 0);
-    assert.ok(entries.every((e) => e.outcome === 'denied' && e.details.missing === 'secrets/read'));
+    assert.ok(entries.length > 0, 'entries.length > 0');
+    assert.ok(entries.every((e) => e.outcome === 'denied' && e.details.missing === 'secrets/read'), "entries.every((e) => e.outcome === 'denied' && e.details.missing === 'secrets/read')");
     await t.as('coffer_0123456789abcdef_notarealkeynotarealkeynotarealkey')('GET', `${B}/secrets/ids`);
     const anon = (await t.admin('GET', `${B}/audit?actor=anonymous&action=auth.request`)).json().items as { outcome: string; details: { reason: string } }[];
-    assert.ok(anon.some((e) => e.outcome === 'denied' && e.details.reason === 'bad_api_key'));
+    assert.ok(anon.some((e) => e.outcome === 'denied' && e.details.reason === 'bad_api_key'), "anon.some((e) => e.outcome === 'denied' && e.details.reason === 'bad_api_key')");
   });
 });

@@ -24,16 +24,16 @@ describe('sign-in and sessions', () => {
   it('sets an HttpOnly, SameSite=Strict session cookie and answers the user and a CSRF token', async () => {
     const { r, cookie, csrf } = await login();
     assert.equal(r.statusCode, 200);
-    assert.ok(cookie);
+    assert.ok(cookie, 'cookie');
     assert.equal(cookie.httpOnly, true);
     assert.equal(cookie.sameSite, 'Strict');
     assert.equal(cookie.path, '/');
     assert.ok(!cookie.secure, 'not Secure over plain HTTP');
-    assert.ok(csrf.length >= 32);
+    assert.ok(csrf.length >= 32, 'csrf.length >= 32');
     const body = r.json();
     assert.equal(body.user.email, ADMIN_EMAIL);
     assert.deepEqual(body.user.roles, ['admin']);
-    assert.ok(body.user.permissions.includes('secrets/manage'));
+    assert.ok(body.user.permissions.includes('secrets/manage'), "body.user.permissions.includes('secrets/manage')");
     const me = await withCookie(cookie.value, 'GET', `${B}/users/current`);
     assert.equal(me.json().email, ADMIN_EMAIL);
   });
@@ -80,7 +80,7 @@ describe('sign-in and sessions', () => {
     const { cookie, csrf } = await login();
     const out = await withCookie(cookie!.value, 'POST', `${B}/auth/logout`, { 'x-csrf-token': csrf });
     assert.equal(out.statusCode, 200);
-    assert.ok(out.cookies.some((c) => c.name === 'coffer_session' && c.value === ''));
+    assert.ok(out.cookies.some((c) => c.name === 'coffer_session' && c.value === ''), "out.cookies.some((c) => c.name === 'coffer_session' && c.value === '')");
     assert.equal((await withCookie(cookie!.value, 'GET', `${B}/users/current`)).statusCode, 401);
   });
 
@@ -89,7 +89,7 @@ describe('sign-in and sessions', () => {
     for (let i = 0; i < 5; i++) assert.equal((await login('victim@example.com', 'guess-number-' + i, `10.1.0.${i}`)).r.statusCode, 401);
     const locked = (await login('victim@example.com', 'a-long-enough-password', '10.1.0.99')).r;
     assert.equal(locked.statusCode, 429);
-    assert.ok(Number(locked.headers['retry-after']) > 0);
+    assert.ok(Number(locked.headers['retry-after']) > 0, "Number(locked.headers['retry-after']) > 0");
     assert.equal(locked.json().error.code, 'rate_limited');
     // Another account from the same addresses is not locked…
     assert.equal((await login()).r.statusCode, 200);
@@ -97,7 +97,7 @@ describe('sign-in and sessions', () => {
     for (let i = 0; i < 30; i++) await login(`spray${i}@example.com`, 'password-spray', '10.2.0.1');
     assert.equal((await login(ADMIN_EMAIL, ADMIN_PASSWORD, '10.2.0.1')).r.statusCode, 429);
     const audit = (await t.admin('GET', `${B}/audit?action=auth.login&actor=victim@example.com`)).json().items as { outcome: string; details: { reason: string } }[];
-    assert.ok(audit.some((e) => e.details.reason === 'rate_limited'));
+    assert.ok(audit.some((e) => e.details.reason === 'rate_limited'), "audit.some((e) => e.details.reason === 'rate_limited')");
   });
 });
 

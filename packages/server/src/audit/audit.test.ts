@@ -34,22 +34,22 @@ describe('audit log', () => {
     assert.match(create.request_id, /^[0-9a-f-]{36}$/);
     assert.equal(create.client_ip, '127.0.0.1');
     assert.match(create.details.via, /^api_key:/);
-    assert.ok(read.seq > create.seq);
+    assert.ok(read.seq > create.seq, 'read.seq > create.seq');
     assert.equal(read.prev_hash.length, 64);
-    assert.ok(!JSON.stringify(page).includes(S3_VALUE.secret_access_key));
+    assert.ok(!JSON.stringify(page).includes(S3_VALUE.secret_access_key), '!JSON.stringify(page).includes(S3_VALUE.secret_access_key)');
   });
 
   it('filters by actor, action, target and time, newest first, with a cursor', async () => {
     const all = (await t.admin('GET', `${B}/audit?action=secret.create&limit=4`)).json();
     assert.equal(all.items.length, 4);
-    assert.ok(all.items[0].seq > all.items[3].seq);
+    assert.ok(all.items[0].seq > all.items[3].seq, 'all.items[0].seq > all.items[3].seq');
     const next = (await t.admin('GET', `${B}/audit?action=secret.create&limit=4&cursor=${all.next_cursor}`)).json();
-    assert.ok(next.items.every((e: { seq: number }) => e.seq < all.items[3].seq));
+    assert.ok(next.items.every((e: { seq: number }) => e.seq < all.items[3].seq), 'next.items.every((e: { seq: number }) => e.seq < all.items[3].seq)');
     const future = (await t.admin('GET', `${B}/audit?since=2999-01-01T00:00:00Z`)).json();
     assert.equal(future.items.length, 0);
     const past = (await t.admin('GET', `${B}/audit?until=2000-01-01T00:00:00Z`)).json();
     assert.equal(past.items.length, 0);
-    assert.ok((await t.admin('GET', `${B}/audit?actor=admin@example.com`)).json().items.length >= 6);
+    assert.ok((await t.admin('GET', `${B}/audit?actor=admin@example.com`)).json().items.length >= 6, "(await t.admin('GET', `${B}/audit?actor=admin@example.com`)).json().items.length >= 6");
     for (const q of ['since=yesterday', 'limit=0', 'cursor=-1', 'colour=red']) assert.equal((await t.admin('GET', `${B}/audit?${q}`)).statusCode, 400, q);
   });
 
@@ -57,7 +57,7 @@ describe('audit log', () => {
     const v = await verify();
     assert.equal(v.ok, true);
     assert.equal(v.first_broken, null);
-    assert.ok(v.entries >= 6);
+    assert.ok(v.entries >= 6, 'v.entries >= 6');
   });
 
   it('finds an edited entry', async () => {
@@ -106,7 +106,7 @@ describe('grouped commits', () => {
     const reads = Array.from({ length: 300 }, () => t.admin('GET', `${B}/secrets/busy/value`));
     const writes = Array.from({ length: 30 }, (_, i) => t.admin('POST', `${B}/secrets`, { secret_id: `busy-${i}`, secret_value: { a: 'b' } }));
     const answers = await Promise.all([...reads, ...writes]);
-    assert.ok(answers.every((a) => a.statusCode === 200 || a.statusCode === 201));
+    assert.ok(answers.every((a) => a.statusCode === 200 || a.statusCode === 201), 'answers.every((a) => a.statusCode === 200 || a.statusCode === 201)');
     const v = await verify();
     assert.equal(v.ok, true, v.reason);
     assert.equal(v.entries, before + 330);
@@ -124,7 +124,7 @@ describe('fail closed', () => {
       const read = await t.admin('GET', `${B}/secrets/guarded/value`);
       assert.equal(read.statusCode, 503);
       assert.equal(read.json().error.code, 'audit_unavailable');
-      assert.ok(!read.body.includes(S3_VALUE.secret_access_key));
+      assert.ok(!read.body.includes(S3_VALUE.secret_access_key), '!read.body.includes(S3_VALUE.secret_access_key)');
       const update = await t.admin('PUT', `${B}/secrets/guarded`, { secret_value: { ...S3_VALUE, region: 'eu-west-1' } });
       assert.equal(update.statusCode, 503);
       const create = await t.admin('POST', `${B}/secrets`, { secret_id: 'never', secret_value: { a: 'b' } });

@@ -45,7 +45,7 @@ describe('backup file format', () => {
     assert.equal(readFileSync(file, 'utf8').split('\n')[0], 'coffer-backup 1');
     assert.equal(readHeader(file).header.source.store, 'filebased');
     assert.equal(statSync(file).mode & 0o777, 0o600);
-    assert.ok(!existsSync(`${file}.partial`));
+    assert.ok(!existsSync(`${file}.partial`), '!existsSync(`${file}.partial`)');
     assert.ok(!readFileSync(file).includes('xxxxxxxxx'), 'records are encrypted');
   });
 
@@ -97,7 +97,7 @@ describe('backup file format', () => {
 
   it('reads a key file of base64 32 bytes and nothing else', () => {
     const k = randomBytes(32);
-    assert.ok(parseKeyFile(`${k.toString('base64')}\n`).equals(k));
+    assert.ok(parseKeyFile(`${k.toString('base64')}\n`).equals(k), "parseKeyFile(`${k.toString('base64')}\\n`).equals(k)");
     for (const bad of ['', 'not base64!', randomBytes(16).toString('base64'), `k1:${k.toString('base64')}`]) assert.throws(() => parseKeyFile(bad), /32 bytes/);
   });
 });

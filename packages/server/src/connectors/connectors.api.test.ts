@@ -54,7 +54,7 @@ describe('connector records', () => {
       id: 'crud', name: 'Finance reports', type: 's3', secret_id: 'finance-s3', target: { bucket: 'finance', prefix: 'reports/' }, created_by: 'admin@example.com', created_at: undefined, updated_at: undefined,
     });
     assert.equal((await t.admin('GET', `${B}/connectors/crud`)).json().name, 'Finance reports');
-    assert.ok(((await t.admin('GET', `${B}/connectors?secret_id=finance-s3`)).json().items as { id: string }[]).some((c) => c.id === 'crud'));
+    assert.ok(((await t.admin('GET', `${B}/connectors?secret_id=finance-s3`)).json().items as { id: string }[]).some((c) => c.id === 'crud'), "((await t.admin('GET', `${B}/connectors?secret_id=finance-s3`)).json().items as { id: string }[]).some((c) ...");
     assert.deepEqual((await t.admin('GET', `${B}/connectors?type=gcs`)).json().items, []);
 
     assert.equal((await t.admin('PATCH', `${B}/connectors/crud`, { name: 'Reports' })).json().name, 'Reports');
@@ -79,8 +79,8 @@ describe('connector records', () => {
     assert.equal(first.items.length, 2);
     assert.match(first.items[0].id, /^c-[0-9a-f]{12}$/);
     const second = (await t.admin('GET', `${B}/connectors?limit=500&cursor=${first.next_cursor}`)).json();
-    assert.ok(second.items.length >= 1);
-    assert.ok(second.items.every((c: { id: string }) => c.id > first.items[1].id));
+    assert.ok(second.items.length >= 1, 'second.items.length >= 1');
+    assert.ok(second.items.every((c: { id: string }) => c.id > first.items[1].id), 'second.items.every((c: { id: string }) => c.id > first.items[1].id)');
   });
 
   it('refuses bad input with a 400 naming every field', async () => {
@@ -182,8 +182,8 @@ describe('who may bind and use', () => {
     const uses = (await t.admin('GET', `${B}/audit?actor=reader@example.com&limit=100`)).json().items as { action: string; outcome: string; details: Record<string, unknown> }[];
     const actions = uses.map((e) => `${e.action}:${e.outcome}`);
     for (const a of ['connector.list_objects:allowed', 'connector.read_object:allowed', 'connector.check:allowed', 'connector.read_object:failed', 'secret.read_value:denied']) assert.ok(actions.includes(a), a);
-    assert.ok(uses.some((e) => e.action === 'connector.read_object' && e.details.key === '2026/q2.txt' && e.details.secret_id === 'admin-only-s3'));
-    assert.ok(!JSON.stringify(uses).includes(SECRET_KEY));
+    assert.ok(uses.some((e) => e.action === 'connector.read_object' && e.details.key === '2026/q2.txt' && e.details.secret_id === 'admin-only-s3'), "uses.some((e) => e.action === 'connector.read_object' && e.details.key === '2026/q2.txt' && e.details.secre...");
+    assert.ok(!JSON.stringify(uses).includes(SECRET_KEY), '!JSON.stringify(uses).includes(SECRET_KEY)');
     assert.ok(s3.verified() > 0, 'the fake S3 checked signatures');
   });
 });
@@ -196,7 +196,7 @@ describe('checks and the usage registry', () => {
     const r = await t.admin('POST', `${B}/connectors/wrong/check`);
     assert.equal(r.statusCode, 200);
     assert.deepEqual([r.json().ok, r.json().reason, r.json().provider_code], [false, 'invalid_credentials', 'SignatureDoesNotMatch']);
-    assert.ok(!r.body.includes('a-wrong-secret-access-key'));
+    assert.ok(!r.body.includes('a-wrong-secret-access-key'), "!r.body.includes('a-wrong-secret-access-key')");
 
     const hr = await t.admin('POST', `${B}/connectors`, { id: 'hr', name: 'hr', type: 's3', secret_id: 'finance-s3', target: { bucket: 'hr-docs' } });
     assert.equal(hr.statusCode, 201, hr.body);
@@ -216,8 +216,8 @@ describe('checks and the usage registry', () => {
     assert.equal((await t.admin('POST', `${B}/secrets/gen/check`)).statusCode, 400);
 
     const entries = await auditOf('secret.check');
-    assert.ok(entries.some((e) => e.target === 'secret:nowhere-s3' && e.details.reason === 'unreachable'));
-    assert.ok((await auditOf('connector.check')).some((e) => e.target === 'connector:wrong' && e.details.reason === 'invalid_credentials'));
+    assert.ok(entries.some((e) => e.target === 'secret:nowhere-s3' && e.details.reason === 'unreachable'), "entries.some((e) => e.target === 'secret:nowhere-s3' && e.details.reason === 'unreachable')");
+    assert.ok((await auditOf('connector.check')).some((e) => e.target === 'connector:wrong' && e.details.reason === 'invalid_credentials'), "(await auditOf('connector.check')).some((e) => e.target === 'connector:wrong' && e.details.reason === 'inva...");
   });
 
   it('a used secret lists its connectors and cannot be deleted unless forced; then the connector says so', async () => {
@@ -248,7 +248,7 @@ describe('checks and the usage registry', () => {
     try {
       const doc = await t.admin('GET', `${B}/connectors/guarded/objects/q1.txt`);
       assert.equal(doc.statusCode, 503);
-      assert.ok(!doc.body.includes('first quarter'));
+      assert.ok(!doc.body.includes('first quarter'), "!doc.body.includes('first quarter')");
       assert.equal((await t.admin('GET', `${B}/connectors/guarded/objects`)).statusCode, 503);
       assert.equal((await t.admin('POST', `${B}/connectors/guarded/check`)).statusCode, 503);
     } finally {

@@ -192,6 +192,6 @@ describe('Confluence and SharePoint Server (loopback, Basic auth)', () => {
     assert.deepEqual(await reasonOf('sharepoint_on_premise', value('CORP\\bob', 'wrong-password-123'), { library: 'Documents' }), [false, 'invalid_credentials']);
     assert.deepEqual(await reasonOf('sharepoint_on_premise', value('CORP\\eve', 'eves-password-123'), { library: 'Documents' }), [false, 'no_access']);
     assert.deepEqual(await reasonOf('sharepoint_on_premise', value('CORP\\bob', 'bobs-password-123'), { library: 'Archive' }), [false, 'target_not_found']);
-    assert.ok(sp.authenticated() > 0 && wiki.authenticated() > 0);
+    assert.ok(sp.authenticated() > 0 && wiki.authenticated() > 0, 'sp.authenticated() > 0 && wiki.authenticated() > 0');
   });
 });

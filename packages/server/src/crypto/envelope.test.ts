@@ -77,7 +77,7 @@ describe('envelope encryption', () => {
   it('never shows a key when the keyring is logged', () => {
     const r = ring('k1');
     const key = r.get('k1')!.toString('base64');
-    assert.ok(!JSON.stringify(r).includes(key));
-    assert.ok(!inspect(r).includes(key));
+    assert.ok(!JSON.stringify(r).includes(key), '!JSON.stringify(r).includes(key)');
+    assert.ok(!inspect(r).includes(key), '!inspect(r).includes(key)');
   });
 });

@@ -54,7 +54,7 @@ describe('/metrics', () => {
     }
     const audit = (await t.admin('GET', `${B}/audit?action=auth.request&target=${encodeURIComponent('route:GET /metrics')}`)).json().items as { outcome: string; details: { reason: string } }[];
     assert.equal(audit.length, 4);
-    assert.ok(audit.every((e) => e.outcome === 'denied' && e.details.reason === 'bad_metrics_token'));
+    assert.ok(audit.every((e) => e.outcome === 'denied' && e.details.reason === 'bad_metrics_token'), "audit.every((e) => e.outcome === 'denied' && e.details.reason === 'bad_metrics_token')");
   });
 
   it('counts requests by route template, value reads, denials, audit entries and secrets', async () => {
@@ -75,7 +75,7 @@ describe('/metrics', () => {
     assert.equal(moved('coffer_http_requests_total', { method: 'GET', route: `${B}/secrets/:id/value`, status: '403' }), 1);
     assert.equal(moved('coffer_http_requests_total', { route: 'unmatched', status: '404' }), 1);
     assert.equal(moved('coffer_http_request_duration_seconds_count', { route: `${B}/secrets/:id/value` }), 5);
-    assert.ok(value(now, 'coffer_http_request_duration_seconds_bucket', { route: `${B}/secrets/:id/value`, le: '+Inf' }) >= 5);
+    assert.ok(value(now, 'coffer_http_request_duration_seconds_bucket', { route: `${B}/secrets/:id/value`, le: '+Inf' }) >= 5, "value(now, 'coffer_http_request_duration_seconds_bucket', { route: `${B}/secrets/:id/value`, le: '+Inf' }) ...");
 
     assert.equal(moved('coffer_secret_value_reads_total', { outcome: 'allowed' }), 4);
     assert.equal(moved('coffer_secret_value_reads_total', { outcome: 'denied' }), 1);
@@ -156,8 +156,8 @@ describe('/metrics of a running server (npm start)', () => {
       const res = await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
       assert.equal(res.status, 200);
       const samples = parse(await res.text());
-      assert.ok(value(samples, 'process_cpu_user_seconds_total') > 0);
-      assert.ok(samples.some((x) => x.name === 'nodejs_eventloop_lag_seconds'));
+      assert.ok(value(samples, 'process_cpu_user_seconds_total') > 0, "value(samples, 'process_cpu_user_seconds_total') > 0");
+      assert.ok(samples.some((x) => x.name === 'nodejs_eventloop_lag_seconds'), "samples.some((x) => x.name === 'nodejs_eventloop_lag_seconds')");
       assert.equal(samples.filter((x) => x.name === 'coffer_key_encryption_key_info').length, 1);
       assert.equal(value(samples, 'coffer_secrets', { state: 'live' }), 0);
     } finally {

@@ -62,7 +62,7 @@ it('a secret value appears only in value answers: not in logs, the database file
   } finally {
     // Every file the store wrote (SQLite: database, WAL, shared memory; PostgreSQL: its tables and WAL).
     const files = await closeAndListStoreFiles(t);
-    if (t.backend === 'sqlite') assert.ok(files?.some((f) => path.basename(f) === 'coffer.db'));
+    if (t.backend === 'sqlite') assert.ok(files?.some((f) => path.basename(f) === 'coffer.db'), "files?.some((f) => path.basename(f) === 'coffer.db')");
     for (const f of files ?? []) {
       const bytes = readFileSync(f);
       assert.equal(bytes.indexOf(CANARY), -1, `plaintext found in ${f}`);

@@ -33,7 +33,7 @@ describe('internal errors carry no secret value', () => {
     const r = await t.admin(method, url, body);
     assert.equal(r.statusCode, 500, r.body);
     assert.deepEqual(r.json(), BARE_500);
-    assert.ok(!r.body.includes(CANARY) && !JSON.stringify(r.headers).includes(CANARY));
+    assert.ok(!r.body.includes(CANARY) && !JSON.stringify(r.headers).includes(CANARY), '!r.body.includes(CANARY) && !JSON.stringify(r.headers).includes(CANARY)');
     const logged = t.logs().slice(before);
     assert.match(logged, /"msg":"request failed"/, 'the failure is logged');
     assert.ok(!logged.includes(CANARY), `the value reached the log:\n${logged}`);
@@ -84,10 +84,10 @@ describe('internal errors carry no secret value', () => {
   });
 
   it('and nothing else was ever logged with a value in it, nor counted in /metrics', async () => {
-    assert.ok(!t.logs().includes(CANARY) && !t.logs().includes(SHORT));
+    assert.ok(!t.logs().includes(CANARY) && !t.logs().includes(SHORT), '!t.logs().includes(CANARY) && !t.logs().includes(SHORT)');
     const m = await t.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     assert.equal(m.statusCode, 200);
     assert.match(m.body, /coffer_/, 'the metrics were scraped');
-    assert.ok(!m.body.includes(CANARY) && !m.body.includes(SHORT));
+    assert.ok(!m.body.includes(CANARY) && !m.body.includes(SHORT), '!m.body.includes(CANARY) && !m.body.includes(SHORT)');
   });
 });

@@ -37,7 +37,7 @@ it('re-wraps every data key under the new key in batches, resumes after an inter
     const r = await t.coffer.rotation.rotate(actor, { batchSize: 7, onProgress: (p) => progress.push(p.done) });
     assert.equal(r.rewrapped, 23);
     assert.deepEqual(progress, [0, 7, 14, 21, 23]);
-    assert.ok((await reads).every((x) => x.statusCode === 200));
+    assert.ok((await reads).every((x) => x.statusCode === 200), '(await reads).every((x) => x.statusCode === 200)');
     const s = await t.coffer.rotation.status();
     assert.equal(s.stale, 0);
     assert.deepEqual(s.data_keys.map((k) => [k.kek_id, k.count]), [['new', 31]]);

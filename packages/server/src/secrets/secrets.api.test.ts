@@ -113,7 +113,7 @@ describe('reading secrets', () => {
     assert.deepEqual(m.fields, ['access_key_id', 'region', 'secret_access_key']);
     assert.equal(m.owner, 'admin@example.com');
     assert.equal(m.scope, 'SYSTEM_SECRET');
-    assert.ok(!r.body.includes(S3_VALUE.secret_access_key));
+    assert.ok(!r.body.includes(S3_VALUE.secret_access_key), '!r.body.includes(S3_VALUE.secret_access_key)');
   });
 
   it('GET /secrets/{id}/value answers the value object and is audited', async () => {
@@ -132,10 +132,10 @@ describe('reading secrets', () => {
     assert.equal(answer.headers['content-type'], 'application/json; charset=utf-8');
     const all = answer.json() as string[];
     assert.deepEqual(all, [...all].sort());
-    assert.ok(all.includes('read-me') && all.includes('A-upper'));
+    assert.ok(all.includes('read-me') && all.includes('A-upper'), "all.includes('read-me') && all.includes('A-upper')");
     const s3 = (await t.admin('GET', `${B}/secrets/ids?connector_type=s3`)).json() as string[];
-    assert.ok(s3.includes('read-me'));
-    assert.ok(!s3.includes('A-upper'));
+    assert.ok(s3.includes('read-me'), "s3.includes('read-me')");
+    assert.ok(!s3.includes('A-upper'), "!s3.includes('A-upper')");
     const bad = await t.admin('GET', `${B}/secrets/ids?connector_type=ftp`);
     assert.equal(bad.statusCode, 400);
     assert.deepEqual(fieldsOf(bad), ['query.connector_type']);
@@ -161,7 +161,7 @@ describe('reading secrets', () => {
       await other.admin('DELETE', `${B}/secrets/from-elsewhere`);
       assert.deepEqual(await ids(), before);
       await other.admin('POST', `${B}/secrets/from-elsewhere/restore`);
-      assert.ok((await ids()).includes('from-elsewhere'));
+      assert.ok((await ids()).includes('from-elsewhere'), "(await ids()).includes('from-elsewhere')");
       await other.admin('DELETE', `${B}/secrets/from-elsewhere?purge=true`);
       assert.deepEqual(await ids(), before);
     } finally {
@@ -228,7 +228,7 @@ describe('reading secrets', () => {
       const r = await t.admin('GET', `${B}/secrets?q=page-&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
       assert.equal(r.statusCode, 200);
       const page = r.json() as { items: { id: string }[]; next_cursor: string | null };
-      assert.ok(page.items.length <= 3);
+      assert.ok(page.items.length <= 3, 'page.items.length <= 3');
       seen.push(...page.items.map((s) => s.id));
       cursor = page.next_cursor;
     } while (cursor);
@@ -236,7 +236,7 @@ describe('reading secrets', () => {
     const odd = (await t.admin('GET', `${B}/secrets?q=odd%20one`)).json().items.map((s: { id: string }) => s.id);
     assert.deepEqual(odd, ['page-1', 'page-3', 'page-5']);
     const s3 = (await t.admin('GET', `${B}/secrets?connector_type=s3`)).json().items;
-    assert.ok(s3.every((s: { secret_type: string }) => s.secret_type === 's3'));
+    assert.ok(s3.every((s: { secret_type: string }) => s.secret_type === 's3'), "s3.every((s: { secret_type: string }) => s.secret_type === 's3')");
     for (const q of ['limit=0', 'limit=501', 'limit=abc', 'cursor=%2F%2F%2F', 'unknown=1']) {
       const r = await t.admin('GET', `${B}/secrets?${q}`);
       assert.equal(r.statusCode, 400, q);
@@ -268,7 +268,7 @@ describe('updating secrets', () => {
     assert.equal((await t.admin('GET', `${B}/secrets/upd`)).json().description, 'v1', 'description kept when absent');
     const versions = (await t.admin('GET', `${B}/secrets/upd/versions`)).json() as { version: number; fields: string[] }[];
     assert.deepEqual(versions.map((v) => v.version), [2, 1]);
-    assert.ok(!JSON.stringify(versions).includes(S3_VALUE.secret_access_key));
+    assert.ok(!JSON.stringify(versions).includes(S3_VALUE.secret_access_key), '!JSON.stringify(versions).includes(S3_VALUE.secret_access_key)');
     assert.equal((await t.admin('GET', `${B}/secrets/upd/value?version=3`)).statusCode, 404);
     assert.equal((await t.admin('GET', `${B}/secrets/upd/value?version=0`)).statusCode, 400);
   });
@@ -301,7 +301,7 @@ describe('updating secrets', () => {
     assert.equal(v.secret_access_key, S3_VALUE.secret_access_key);
     await t.admin('PATCH', `${B}/secrets/upd`, { secret_value: { session_token: null }, description: 'patched' });
     const after = (await t.admin('GET', `${B}/secrets/upd`)).json();
-    assert.ok(!after.fields.includes('session_token'));
+    assert.ok(!after.fields.includes('session_token'), "!after.fields.includes('session_token')");
     assert.equal(after.description, 'patched');
     const empty = await t.admin('PATCH', `${B}/secrets/upd`, {});
     assert.equal(empty.statusCode, 400);
@@ -310,7 +310,7 @@ describe('updating secrets', () => {
   it('concurrent updates without If-Match all land as distinct versions', async () => {
     await t.admin('POST', `${B}/secrets`, { secret_id: 'race', secret_value: { n: '0' } });
     const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => t.admin('PUT', `${B}/secrets/race`, { secret_value: { n: String(i + 1) } })));
-    assert.ok(answers.every((a) => a.statusCode === 200));
+    assert.ok(answers.every((a) => a.statusCode === 200), 'answers.every((a) => a.statusCode === 200)');
     assert.deepEqual(answers.map((a) => a.json().version).sort((a, b) => a - b), [2, 3, 4, 5, 6, 7, 8, 9]);
   });
 });
@@ -322,9 +322,9 @@ describe('deleting, trash and restore', () => {
     const d = await t.admin('DELETE', `${B}/secrets/del`);
     assert.equal(d.statusCode, 200);
     assert.equal((await t.admin('GET', `${B}/secrets/del`)).statusCode, 404);
-    assert.ok(!((await t.admin('GET', `${B}/secrets/ids`)).json() as string[]).includes('del'));
+    assert.ok(!((await t.admin('GET', `${B}/secrets/ids`)).json() as string[]).includes('del'), "!((await t.admin('GET', `${B}/secrets/ids`)).json() as string[]).includes('del')");
     const trash = (await t.admin('GET', `${B}/secrets/trash`)).json().items as { id: string; deleted_at: string }[];
-    assert.ok(trash.find((s) => s.id === 'del')?.deleted_at);
+    assert.ok(trash.find((s) => s.id === 'del')?.deleted_at, "trash.find((s) => s.id === 'del')?.deleted_at");
     assert.equal((await t.admin('DELETE', `${B}/secrets/del`)).statusCode, 404, 'already deleted');
     const r = await t.admin('POST', `${B}/secrets/del/restore`);
     assert.equal(r.statusCode, 200);
@@ -339,7 +339,7 @@ describe('deleting, trash and restore', () => {
     const p = await t.admin('DELETE', `${B}/secrets/gone?purge=true`);
     assert.equal(p.statusCode, 200);
     assert.deepEqual(p.json(), { id: 'gone', purged: true });
-    assert.ok(!((await t.admin('GET', `${B}/secrets/trash`)).json().items as { id: string }[]).some((s) => s.id === 'gone'));
+    assert.ok(!((await t.admin('GET', `${B}/secrets/trash`)).json().items as { id: string }[]).some((s) => s.id === 'gone'), "!((await t.admin('GET', `${B}/secrets/trash`)).json().items as { id: string }[]).some((s) => s.id === 'gone')");
     assert.equal((await t.admin('POST', `${B}/secrets`, { secret_id: 'gone', secret_value: { a: 'new' } })).statusCode, 201);
     assert.deepEqual((await t.admin('GET', `${B}/secrets/gone/versions`)).json().map((v: { version: number }) => v.version), [1]);
     assert.equal((await t.admin('DELETE', `${B}/secrets/gone?purge=maybe`)).statusCode, 400);

@@ -51,15 +51,15 @@ describe('types', () => {
     assert.equal(row?.disabled, 1);
     assert.equal(typeof (await access.countUsers()), 'number');
     const { n } = await database.db.selectFrom('users').select((e) => e.fn.countAll().as('n')).executeTakeFirstOrThrow();
-    assert.ok(Number(n) >= 1);
+    assert.ok(Number(n) >= 1, 'Number(n) >= 1');
   });
 
   it('bytes round-trip as Buffers, every byte value included', async () => {
     const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
     await database.tx((trx) => trx.insertInto('sessions').values({ id: bytes, user_id: 'u-bool', csrf_token: 'c', created_at: at, last_seen_at: at, expires_at: at }).execute());
     const row = await database.db.selectFrom('sessions').selectAll().where('id', '=', bytes).executeTakeFirstOrThrow();
-    assert.ok(Buffer.isBuffer(row.id));
-    assert.ok(row.id.equals(bytes));
+    assert.ok(Buffer.isBuffer(row.id), 'Buffer.isBuffer(row.id)');
+    assert.ok(row.id.equals(bytes), 'row.id.equals(bytes)');
   });
 
   it('text keeps any Unicode, and U+0000 is refused with a validation error on both backends', async () => {
@@ -88,8 +88,8 @@ describe('transactions', () => {
     const dup = await database.tx((trx) => trx.insertInto('meta').values({ key: 'dup', value: '2' }).execute()).catch((e: unknown) => e);
     assert.ok(database.isUniqueViolation(dup), String(dup));
     const fk = await database.tx((trx) => trx.insertInto('user_roles').values({ user_id: 'nobody', role_id: 'nothing' }).execute()).catch((e: unknown) => e);
-    assert.ok(fk instanceof Error);
-    assert.ok(!database.isUniqueViolation(fk));
+    assert.ok(fk instanceof Error, 'fk instanceof Error');
+    assert.ok(!database.isUniqueViolation(fk), '!database.isUniqueViolation(fk)');
   });
 
   it('an error rolls the whole transaction back', async () => {
@@ -252,7 +252,7 @@ describe('migrations', () => {
         : [await fresh.open(), await fresh.open()];
       const names = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(dbs[0]!.db);
       assert.deepEqual(names.rows.map((r) => r.name), MIGRATION_NAMES);
-      assert.ok(dbs.every((d) => d.schemaAhead.length === 0));
+      assert.ok(dbs.every((d) => d.schemaAhead.length === 0), 'dbs.every((d) => d.schemaAhead.length === 0)');
       await Promise.all(dbs.map((d) => d.close()));
     } finally {
       await fresh.drop();

@@ -63,7 +63,7 @@ describe('GET /api/v1/auth/session', () => {
     const entries = (await t.admin('GET', '/api/v1/audit?limit=500')).json().items as { action: string; outcome: string }[];
     // Only the sign-in and sign-out above were added (plus the admin's own audit reads, which are not logged).
     assert.equal(entries.length - before, 2, JSON.stringify(entries.slice(0, entries.length - before)));
-    assert.ok(!entries.some((e) => e.outcome === 'denied'));
+    assert.ok(!entries.some((e) => e.outcome === 'denied'), "!entries.some((e) => e.outcome === 'denied')");
   });
 });
 

@@ -44,7 +44,7 @@ describe('checkForm', () => {
   });
   it('generic: refuses bad and duplicate field names', () => {
     const e = checkForm({ creating: true, type: 'generic', name: 'g', def: GENERIC, values: {}, rows: [{ key: '1bad', value: 'v' }, { key: 'a', value: '1' }, { key: 'a', value: '2' }] });
-    assert.ok(e['1bad']);
+    assert.ok(e['1bad'], "e['1bad']");
     assert.equal(e._generic, 'Two fields have the same name');
   });
 });
