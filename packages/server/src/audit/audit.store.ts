@@ -33,21 +33,20 @@ export function createAuditStore(database: Database) {
      * PostgreSQL: appends rows that follow `after` (undefined: an empty log) in one statement, its
      * own transaction: one round trip instead of five (begin, lock, last entry, insert, commit).
      * The statement takes the chain lock itself, so a transaction that appends under the lock
-     * (store.last then insert) never finds its place taken. It inserts nothing when `after` is not
-     * (yet, in this statement's snapshot) in the log, and fails on the primary key when another
-     * writer got there first: false either way, and the caller reads the last entry and tries again.
+     * (store.last then insert) never finds its place taken, and only then asks whether the log still
+     * ends at `after` (migration 005: asked in the statement's own snapshot, it would miss what the
+     * lock's previous holder removed). It inserts nothing when the log ends elsewhere, and fails on
+     * the primary key if a writer without the lock got there first: false either way, and the
+     * caller reads the last entry and tries again.
      */
     async appendAfter(after: { seq: number; hash: string } | undefined, rows: AuditTable[]): Promise<boolean> {
       const values = sql.join(rows.map((r) => sql`(${sql.join(COLUMNS.map((c) => r[c]))})`));
-      const follows = after
-        ? sql`exists (select 1 from audit_log where seq = ${after.seq} and hash = ${after.hash})`
-        : sql`not exists (select 1 from audit_log)`;
       try {
+        // The sub-select is evaluated once, before any row is inserted.
         const r = await sql`insert into audit_log (${sql.join(COLUMNS.map((c) => sql.id(c)))})
           select v.seq::bigint, ${sql.join(COLUMNS.slice(1).map((c) => sql.ref(`v.${c}`)))}
           from (values ${values}) as v (${sql.join(COLUMNS.map((c) => sql.id(c)))})
-          cross join (select pg_advisory_xact_lock(hashtextextended('coffer:audit_chain', 0))) as chain_lock
-          where ${follows}`.execute(db);
+          where (select coffer_audit_ends_at(${after?.seq ?? null}::bigint, ${after?.hash ?? null}::text))`.execute(db);
         return Number(r.numAffectedRows ?? 0) === rows.length;
       } catch (e) {
         if (database.isUniqueViolation(e)) return false;

@@ -10,6 +10,7 @@ import * as m001 from './migrations/001_initial.js';
 import * as m002 from './migrations/002_access_generation.js';
 import * as m003 from './migrations/003_listing_indexes.js';
 import * as m004 from './migrations/004_content_generation.js';
+import * as m005 from './migrations/005_audit_append.js';
 import { withTextGuard } from './text-guard.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -57,6 +58,7 @@ const MIGRATIONS: Record<string, (d: Dialect) => Migration> = {
   '002_access_generation': () => ({ up: (db) => m002.up(db) }),
   '003_listing_indexes': () => ({ up: (db) => m003.up(db) }),
   '004_content_generation': (d) => ({ up: (db) => m004.up(db, d) }),
+  '005_audit_append': (d) => ({ up: (db) => m005.up(db, d) }),
 };
 
 export const MIGRATION_NAMES = Object.keys(MIGRATIONS).sort();

@@ -207,6 +207,30 @@ describe('locks across replicas', () => {
     assert.equal(v.ok, true, v.reason);
   });
 
+  it('a batch waiting for the chain lock is not put after entries removed meanwhile (PostgreSQL)', async (t) => {
+    if (store.backend !== 'postgres') return t.skip('SQLite reads the last entry under its lock for every batch');
+    await replicas(2, async ([importer, batcher]) => {
+      const audit = createAuditService({ database: batcher! });
+      for (const n of ['one', 'two', 'three']) await audit.record(ctx, { action: `test.${n}`, target: `t:${n}`, outcome: 'allowed' });
+      let batch: Promise<void> | undefined;
+      await importer!.tx(async (trx) => {
+        // As `coffer import --replace` does: under the chain lock, the log becomes a shorter one.
+        await importer!.lockAuditChain(trx);
+        await sql`delete from audit_log where seq > (select max(seq) - 2 from audit_log)`.execute(trx);
+        // The batch starts now, while the old end of the log is still what it sees, and waits for the lock.
+        batch = audit.record(ctx, { action: 'test.after', target: 't:after', outcome: 'allowed' });
+        const waiting = sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and wait_event = 'advisory' and query like 'insert into audit_log%'`;
+        for (let i = 0; (await waiting.execute(database.db)).rows[0]!.n === 0; i++) {
+          assert.ok(i < 500, 'the batch never waited for the chain lock');
+          await sleep(10);
+        }
+      });
+      await batch;
+    });
+    const v = await createAuditService({ database }).verify();
+    assert.equal(v.ok, true, v.reason);
+  });
+
   it('(control) without the chain lock concurrent writers collide on PostgreSQL', async (t) => {
     if (store.backend !== 'postgres') return t.skip('SQLite serialises every write transaction (BEGIN IMMEDIATE)');
     const failures = await replicas(3, async (dbs) => {
