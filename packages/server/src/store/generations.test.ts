@@ -111,4 +111,14 @@ describe('sharedReads', () => {
     assert.equal(await after, 0);
     assert.equal(s.reads.length, 3);
   });
+
+  it('a read that throws instead of rejecting fails its callers, and does not hold its place', async () => {
+    let calls = 0;
+    const shared = sharedReads(() => {
+      if (++calls === 1) throw new Error('pool closed');
+      return Promise.resolve(calls);
+    }, 1);
+    await assert.rejects(shared(), /pool closed/);
+    assert.equal(await shared(), 2);
+  });
 });

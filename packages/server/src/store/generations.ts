@@ -62,7 +62,8 @@ export function sharedReads<T>(read: () => Promise<T>, running = 2): () => Promi
     const callers = gathering!;
     gathering = undefined;
     underWay++;
-    read().then(callers.resolve, callers.reject).finally(() => {
+    // A read that throws rather than rejects must still answer its callers and give its place back.
+    new Promise<T>((resolve) => resolve(read())).then(callers.resolve, callers.reject).finally(() => {
       underWay--;
       schedule();
     });
