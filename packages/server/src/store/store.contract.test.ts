@@ -231,6 +231,23 @@ describe('locks across replicas', () => {
     assert.equal(v.ok, true, v.reason);
   });
 
+  it('a batch meant for an empty log is refused when the log is not empty, whatever its first entry (PostgreSQL)', async (t) => {
+    if (store.backend !== 'postgres') return t.skip('SQLite reads the last entry under its lock for every batch');
+    const audit = createAuditService({ database });
+    for (const n of ['one', 'two']) await audit.record(ctx, { action: `test.${n}`, target: `t:${n}`, outcome: 'allowed' });
+    // A log that no longer starts at 1 (a hand edit): seq 1 is free, so only the check can refuse.
+    const first = await database.db.selectFrom('audit_log').selectAll().orderBy('seq').limit(1).executeTakeFirstOrThrow();
+    await database.db.deleteFrom('audit_log').where('seq', '=', first.seq).execute();
+    const before = await database.db.selectFrom('audit_log').select(['seq']).orderBy('seq').execute();
+    const entry = { workspace_id: 'default', at: new Date().toISOString(), actor: 'contract', action: 'test.empty', target: 't:empty', outcome: 'allowed', client_ip: '127.0.0.1', user_agent: 'node', request_id: 'e', details: '{}' };
+    const appended = await createAuditStore(database).appendAfter(undefined, chainRows(undefined, [entry]));
+    const after = await database.db.selectFrom('audit_log').select(['seq']).orderBy('seq').execute();
+    await database.db.deleteFrom('audit_log').where('action', '=', 'test.empty').execute();
+    await database.db.insertInto('audit_log').values(first).execute(); // the log as the next tests found it
+    assert.equal(appended, false);
+    assert.deepEqual(after, before);
+  });
+
   it('(control) without the chain lock concurrent writers collide on PostgreSQL', async (t) => {
     if (store.backend !== 'postgres') return t.skip('SQLite serialises every write transaction (BEGIN IMMEDIATE)');
     const failures = await replicas(3, async (dbs) => {

@@ -13,8 +13,10 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   await sql.raw(`create function coffer_audit_ends_at(after_seq bigint, after_hash text) returns boolean
     language sql volatile as $$
       select pg_advisory_xact_lock(hashtextextended('coffer:audit_chain', 0));
+      -- "is not distinct from": with after_seq null (an empty log expected), any last entry is false.
       select coalesce(
-        (select seq = after_seq and hash = after_hash from audit_log order by seq desc limit 1),
+        (select seq is not distinct from after_seq and hash is not distinct from after_hash
+           from audit_log order by seq desc limit 1),
         after_seq is null);
     $$`).execute(db);
 }
